@@ -1,0 +1,38 @@
+// Asynchronous HTTP/1.1 server (Boost.Beast), one per listening port.
+// Sessions keep alive, limit body size and time, and answer one request at a
+// time per connection (no pipelining beyond one).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/http_types.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace cmc::http {
+
+class Server {
+public:
+    Server(boost::asio::io_context& io, Handler handler, ServerOptions options = {});
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Binds and starts accepting. port 0 picks a free port.
+    [[nodiscard]] bool listen(const std::string& address, std::uint16_t port, std::string& error);
+    [[nodiscard]] std::uint16_t port() const;
+    [[nodiscard]] std::size_t connectionCount() const;
+    // Stops accepting and closes every connection.
+    void stop();
+
+    struct Impl;
+
+private:
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace cmc::http

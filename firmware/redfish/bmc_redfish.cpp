@@ -1,0 +1,417 @@
+#include "redfish/bmc_redfish.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <map>
+#include <random>
+
+#include "http/http_server.hpp"
+#include "redfish/bmc_internal.hpp"
+
+namespace cmc::bmc {
+
+using redfish::message;
+
+const char* toString(Role r) {
+    switch (r) {
+    case Role::ReadOnly: return "ReadOnly";
+    case Role::Operator: return "Operator";
+    case Role::Administrator: return "Administrator";
+    }
+    return "ReadOnly";
+}
+
+// ---------------------------------------------------------------- shared helpers
+
+json odataId(const std::string& id) { return json{{"@odata.id", id}}; }
+
+json collection(const std::string& id, const std::string& type, const std::string& name,
+                const std::vector<std::string>& members) {
+    json c;
+    c["@odata.id"] = id;
+    c["@odata.type"] = type;
+    c["Name"] = name;
+    json m = json::array();
+    for (const auto& s : members) m.push_back(odataId(s));
+    c["Members"] = m;
+    c["Members@odata.count"] = members.size();
+    return c;
+}
+
+bool canWrite(const Ctx& c) { return c.role != Role::ReadOnly; }
+
+http::Response getOnly(const Ctx& c, const json& body) {
+    if (c.req.method == "GET" || c.req.method == "HEAD") return redfish::jsonResponse(200, body);
+    return redfish::methodNotAllowed("GET, HEAD");
+}
+
+MaybeResponse checkIfMatch(const Ctx& c, const json& current) {
+    const auto* im = c.req.header("If-Match");
+    if (!im || *im == "*") return std::nullopt;
+    auto tag = redfish::etagOf(current);
+    // Accept the weak or strong form of our tag; a list of tags is allowed.
+    auto strong = tag.substr(2);
+    if (im->find(tag) != std::string::npos || im->find(strong) != std::string::npos) return std::nullopt;
+    return redfish::preconditionFailed();
+}
+
+std::string healthOf(hal::Severity s) {
+    switch (s) {
+    case hal::Severity::Ok: return "OK";
+    case hal::Severity::Warning: return "Warning";
+    case hal::Severity::Critical: return "Critical";
+    }
+    return "OK";
+}
+
+const char* jsonTypeName(const json& v) { return v.type_name(); }
+
+// ---------------------------------------------------------------- service
+
+namespace {
+
+std::string randomHex(std::size_t bytes) {
+    std::vector<unsigned char> buf(bytes);
+    if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) {
+        std::random_device rd;
+        for (auto& b : buf) b = static_cast<unsigned char>(rd());
+    }
+    static const char* kHex = "0123456789abcdef";
+    std::string out;
+    for (auto b : buf) {
+        out += kHex[b >> 4];
+        out += kHex[b & 15];
+    }
+    return out;
+}
+
+bool constantTimeEquals(const std::string& a, const std::string& b) {
+    if (a.size() != b.size()) return false;
+    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::optional<std::string> base64Decode(std::string_view in) {
+    static const std::string kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    int val = 0;
+    int bits = -8;
+    for (char c : in) {
+        if (c == '=') break;
+        auto pos = kChars.find(c);
+        if (pos == std::string::npos) return std::nullopt;
+        val = (val << 6) + static_cast<int>(pos);
+        bits += 6;
+        if (bits >= 0) {
+            out.push_back(static_cast<char>((val >> bits) & 0xff));
+            bits -= 8;
+        }
+    }
+    return out;
+}
+
+struct Session {
+    std::string id;
+    std::string token;
+    std::string username;
+    Role role;
+    std::chrono::steady_clock::time_point lastUsed;
+};
+
+}  // namespace
+
+struct RedfishService::Impl {
+    Impl(boost::asio::io_context& io, hal::BladeHal& h, RedfishOptions o)
+        : hal_(h), options_(std::move(o)), rng_(options_.seed), server_(io, [this](http::Request&& r, http::Responder done) {
+              onRequest(std::move(r), std::move(done));
+          }, serverOptions()) {}
+
+    static http::ServerOptions serverOptions() {
+        http::ServerOptions so;
+        so.bodyLimit = 64 * 1024;
+        so.serverName = "OpenCMC-BMC";
+        so.maxConnections = 64;
+        so.errorResponse = [](unsigned status, std::string_view detail) {
+            return redfish::protocolError(status, detail);
+        };
+        return so;
+    }
+
+    void onRequest(http::Request&& req, http::Responder done) {
+        auto link = hal_.managementLink();
+        if (!link.up || link.bmcHung) {
+            http::Response r;
+            r.hang = true;
+            done(std::move(r));
+            return;
+        }
+        if (link.lossRatio > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < link.lossRatio) {
+            http::Response r;
+            r.hang = true;  // the request was lost: the client times out
+            done(std::move(r));
+            return;
+        }
+        auto r = handle(req);
+        r.delay = link.latency + link.bmcDelay;
+        done(std::move(r));
+    }
+
+    const Account* findAccount(const std::string& user) const {
+        for (const auto& a : options_.accounts) {
+            if (a.username == user) return &a;
+        }
+        return nullptr;
+    }
+
+    void expireSessions() {
+        auto now = std::chrono::steady_clock::now();
+        for (auto it = sessions_.begin(); it != sessions_.end();) {
+            if (now - it->second.lastUsed > options_.sessionTimeout) it = sessions_.erase(it);
+            else ++it;
+        }
+    }
+
+    // Authenticated role, or nullopt.
+    std::optional<std::pair<Role, std::string>> authenticate(const http::Request& req) {
+        if (const auto* tok = req.header("X-Auth-Token")) {
+            expireSessions();
+            for (auto& [id, s] : sessions_) {
+                if (constantTimeEquals(s.token, *tok)) {
+                    s.lastUsed = std::chrono::steady_clock::now();
+                    return std::make_pair(s.role, s.username);
+                }
+            }
+            return std::nullopt;
+        }
+        if (const auto* auth = req.header("Authorization")) {
+            std::string_view v = *auth;
+            if (v.size() > 6 && http::iequals(v.substr(0, 6), "Basic ")) {
+                auto decoded = base64Decode(v.substr(6));
+                if (!decoded) return std::nullopt;
+                auto colon = decoded->find(':');
+                if (colon == std::string::npos) return std::nullopt;
+                auto user = decoded->substr(0, colon);
+                auto pass = decoded->substr(colon + 1);
+                const auto* a = findAccount(user);
+                if (a && constantTimeEquals(a->password, pass)) return std::make_pair(a->role, user);
+            }
+        }
+        return std::nullopt;
+    }
+
+    http::Response handle(const http::Request& req) {
+        std::string path = req.path;
+        while (path.size() > 1 && path.back() == '/') path.pop_back();
+        if (path == "/redfish") {
+            if (req.method != "GET" && req.method != "HEAD") return redfish::methodNotAllowed("GET, HEAD");
+            return redfish::jsonResponse(200, json{{"v1", "/redfish/v1/"}});
+        }
+        const std::string prefix = "/redfish/v1";
+        if (path.rfind(prefix, 0) != 0 || (path.size() > prefix.size() && path[prefix.size()] != '/')) {
+            return redfish::resourceNotFound("Resource", req.path);
+        }
+        std::vector<std::string> seg;
+        std::size_t i = prefix.size();
+        while (i < path.size()) {
+            auto j = path.find('/', i + 1);
+            if (j == std::string::npos) j = path.size();
+            seg.push_back(path.substr(i + 1, j - i - 1));
+            i = j;
+        }
+        for (const auto& s : seg) {
+            if (s.empty()) return redfish::resourceNotFound("Resource", req.path);
+        }
+        if (!req.query.empty() && req.method == "GET") {
+            // $expand, $select, $filter ... are not implemented: say so.
+            return redfish::errorResponse(501, {message("QueryNotSupported")});
+        }
+        // Unauthenticated: service root, OData documents, session login.
+        if (seg.empty()) return serviceRoot(req);
+        if (seg.size() == 1 && seg[0] == "odata") return odataDocument(req);
+        if (seg.size() == 3 && seg[0] == "SessionService" && seg[1] == "Sessions" && req.method == "POST") {
+            return login(req);
+        }
+        auto who = authenticate(req);
+        if (!who) return redfish::noValidSession("OpenCMC BMC");
+        Ctx c{req, hal_, who->first, seg};
+        if (c.role == Role::ReadOnly && req.method != "GET" && req.method != "HEAD") {
+            // Session logout of one's own session is allowed below.
+            bool ownLogout = seg.size() == 3 && seg[0] == "SessionService" && req.method == "DELETE";
+            if (!ownLogout) return redfish::insufficientPrivilege();
+        }
+        if (seg[0] == "Systems") return routeSystems(c).value_or(redfish::resourceNotFound("Resource", req.path));
+        if (seg[0] == "Chassis") return routeChassis(c).value_or(redfish::resourceNotFound("Resource", req.path));
+        if (seg[0] == "Managers") return routeManagers(c).value_or(redfish::resourceNotFound("Resource", req.path));
+        if (seg[0] == "SessionService") return sessionService(c, who->second);
+        if (seg[0] == "AccountService") return accountService(c);
+        return redfish::resourceNotFound("Resource", req.path);
+    }
+
+    http::Response serviceRoot(const http::Request& req) {
+        if (req.method != "GET" && req.method != "HEAD") return redfish::methodNotAllowed("GET, HEAD");
+        const auto& inv = hal_.inventory();
+        json r;
+        r["@odata.id"] = "/redfish/v1";
+        r["@odata.type"] = "#ServiceRoot.v1_17_0.ServiceRoot";
+        r["Id"] = "RootService";
+        r["Name"] = "OpenCMC blade BMC";
+        r["RedfishVersion"] = "1.21.0";
+        r["UUID"] = inv.uuid;
+        r["Vendor"] = "OpenCMC";
+        r["Product"] = inv.model + " BMC";
+        r["Systems"] = odataId("/redfish/v1/Systems");
+        r["Chassis"] = odataId("/redfish/v1/Chassis");
+        r["Managers"] = odataId("/redfish/v1/Managers");
+        r["SessionService"] = odataId("/redfish/v1/SessionService");
+        r["AccountService"] = odataId("/redfish/v1/AccountService");
+        r["Links"]["Sessions"] = odataId("/redfish/v1/SessionService/Sessions");
+        r["ProtocolFeaturesSupported"] = {{"ExpandQuery", {{"ExpandAll", false}}}, {"SelectQuery", false},
+                                          {"FilterQuery", false}, {"OnlyMemberQuery", false}};
+        return redfish::jsonResponse(200, r);
+    }
+
+    http::Response odataDocument(const http::Request& req) {
+        if (req.method != "GET" && req.method != "HEAD") return redfish::methodNotAllowed("GET, HEAD");
+        json v = json::array();
+        for (const char* n : {"Systems", "Chassis", "Managers", "SessionService", "AccountService"}) {
+            v.push_back({{"name", n}, {"kind", "Singleton"}, {"url", std::string("/redfish/v1/") + n}});
+        }
+        return redfish::jsonResponse(200, json{{"@odata.context", "/redfish/v1/$metadata"}, {"value", v}});
+    }
+
+    http::Response login(const http::Request& req) {
+        json body;
+        http::Response err;
+        if (!redfish::parseJsonObject(req, body, err)) return err;
+        std::vector<json> problems;
+        for (auto it = body.begin(); it != body.end(); ++it) {
+            if (it.key() != "UserName" && it.key() != "Password" && it.key().rfind("@", 0) != 0) {
+                problems.push_back(message("PropertyUnknown", {it.key()}, redfish::jsonPointer(it.key())));
+            }
+        }
+        for (const char* k : {"UserName", "Password"}) {
+            if (!body.contains(k)) problems.push_back(message("CreateFailedMissingReqProperties", {k}, redfish::jsonPointer(k)));
+            else if (!body[k].is_string()) problems.push_back(message("PropertyValueTypeError", {body[k].dump(), k}, redfish::jsonPointer(k)));
+        }
+        if (!problems.empty()) return redfish::errorResponse(400, problems);
+        const auto* a = findAccount(body["UserName"].get<std::string>());
+        if (!a || !constantTimeEquals(a->password, body["Password"].get<std::string>())) {
+            return redfish::errorResponse(401, {message("NoValidSession")});
+        }
+        expireSessions();
+        if (sessions_.size() >= options_.maxSessions) return redfish::serviceUnavailable(5);
+        Session s{randomHex(8), randomHex(24), a->username, a->role, std::chrono::steady_clock::now()};
+        auto resp = redfish::jsonResponse(201, sessionJson(s), false);
+        resp.set("X-Auth-Token", s.token);
+        resp.set("Location", "/redfish/v1/SessionService/Sessions/" + s.id);
+        sessions_[s.id] = s;
+        return resp;
+    }
+
+    static json sessionJson(const Session& s) {
+        json j;
+        j["@odata.id"] = "/redfish/v1/SessionService/Sessions/" + s.id;
+        j["@odata.type"] = "#Session.v1_7_0.Session";
+        j["Id"] = s.id;
+        j["Name"] = "User Session";
+        j["UserName"] = s.username;
+        j["SessionType"] = "Redfish";
+        return j;
+    }
+
+    http::Response sessionService(Ctx& c, const std::string& user) {
+        const auto& seg = c.seg;
+        if (seg.size() == 1) {
+            json r;
+            r["@odata.id"] = "/redfish/v1/SessionService";
+            r["@odata.type"] = "#SessionService.v1_1_9.SessionService";
+            r["Id"] = "SessionService";
+            r["Name"] = "Session Service";
+            r["ServiceEnabled"] = true;
+            r["SessionTimeout"] = options_.sessionTimeout.count();
+            r["Sessions"] = odataId("/redfish/v1/SessionService/Sessions");
+            return getOnly(c, r);
+        }
+        if (seg[1] != "Sessions") return redfish::resourceNotFound("Resource", c.req.path);
+        expireSessions();
+        if (seg.size() == 2) {
+            if (c.req.method == "POST") return login(c.req);
+            std::vector<std::string> ids;
+            for (const auto& [id, s] : sessions_) {
+                if (c.role == Role::Administrator || s.username == user) ids.push_back("/redfish/v1/SessionService/Sessions/" + id);
+            }
+            if (c.req.method != "GET" && c.req.method != "HEAD") return redfish::methodNotAllowed("GET, HEAD, POST");
+            return redfish::jsonResponse(200, collection("/redfish/v1/SessionService/Sessions",
+                                                         "#SessionCollection.SessionCollection", "Sessions", ids));
+        }
+        if (seg.size() != 3) return redfish::resourceNotFound("Resource", c.req.path);
+        auto it = sessions_.find(seg[2]);
+        if (it == sessions_.end() || (c.role != Role::Administrator && it->second.username != user)) {
+            return redfish::resourceNotFound("Session", seg[2]);
+        }
+        if (c.req.method == "DELETE") {
+            sessions_.erase(it);
+            return redfish::success();
+        }
+        if (c.req.method != "GET" && c.req.method != "HEAD") return redfish::methodNotAllowed("GET, HEAD, DELETE");
+        return redfish::jsonResponse(200, sessionJson(it->second));
+    }
+
+    http::Response accountService(Ctx& c) {
+        const auto& seg = c.seg;
+        if (seg.size() == 1) {
+            json r;
+            r["@odata.id"] = "/redfish/v1/AccountService";
+            r["@odata.type"] = "#AccountService.v1_15_0.AccountService";
+            r["Id"] = "AccountService";
+            r["Name"] = "Account Service";
+            r["ServiceEnabled"] = true;
+            r["Accounts"] = odataId("/redfish/v1/AccountService/Accounts");
+            return getOnly(c, r);
+        }
+        if (seg[1] != "Accounts" || seg.size() > 3) return redfish::resourceNotFound("Resource", c.req.path);
+        if (c.role != Role::Administrator) return redfish::insufficientPrivilege();
+        if (seg.size() == 2) {
+            std::vector<std::string> ids;
+            for (const auto& a : options_.accounts) ids.push_back("/redfish/v1/AccountService/Accounts/" + a.username);
+            return getOnly(c, collection("/redfish/v1/AccountService/Accounts",
+                                         "#ManagerAccountCollection.ManagerAccountCollection", "Accounts", ids));
+        }
+        const auto* a = findAccount(seg[2]);
+        if (!a) return redfish::resourceNotFound("ManagerAccount", seg[2]);
+        json r;
+        r["@odata.id"] = "/redfish/v1/AccountService/Accounts/" + a->username;
+        r["@odata.type"] = "#ManagerAccount.v1_12_0.ManagerAccount";
+        r["Id"] = a->username;
+        r["Name"] = "User Account";
+        r["UserName"] = a->username;
+        r["RoleId"] = toString(a->role);
+        r["Enabled"] = true;
+        r["Locked"] = false;
+        return getOnly(c, r);  // never the password
+    }
+
+    hal::BladeHal& hal_;
+    RedfishOptions options_;
+    std::mt19937_64 rng_;
+    std::map<std::string, Session> sessions_;
+    http::Server server_;
+};
+
+RedfishService::RedfishService(boost::asio::io_context& io, hal::BladeHal& hal, RedfishOptions options)
+    : impl_(std::make_unique<Impl>(io, hal, std::move(options))) {}
+
+RedfishService::~RedfishService() = default;
+
+bool RedfishService::listen(const std::string& address, std::uint16_t port, std::string& error) {
+    return impl_->server_.listen(address, port, error);
+}
+
+std::uint16_t RedfishService::port() const { return impl_->server_.port(); }
+
+void RedfishService::stop() { impl_->server_.stop(); }
+
+http::Response RedfishService::handle(const http::Request& req) { return impl_->handle(req); }
+
+}  // namespace cmc::bmc
