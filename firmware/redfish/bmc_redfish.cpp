@@ -229,7 +229,7 @@ struct RedfishService::Impl {
         // Unauthenticated: service root, OData documents, session login.
         if (seg.empty()) return serviceRoot(req);
         if (seg.size() == 1 && seg[0] == "odata") return odataDocument(req);
-        if (seg.size() == 3 && seg[0] == "SessionService" && seg[1] == "Sessions" && req.method == "POST") {
+        if (seg.size() == 2 && seg[0] == "SessionService" && seg[1] == "Sessions" && req.method == "POST") {
             return login(req);
         }
         auto who = authenticate(req);
