@@ -1,0 +1,53 @@
+#include <doctest/doctest.h>
+
+#include "redfish/redfish_errors.hpp"
+
+using namespace cmc;
+
+TEST_CASE("Base messages substitute their arguments") {
+    auto m = redfish::message("ResourceNotFound", {"ComputerSystem", "7"});
+    CHECK(m["MessageId"].get<std::string>() == std::string("Base.1.22.1.ResourceNotFound"));
+    CHECK(m["Message"].get<std::string>() == std::string("The requested resource of type ComputerSystem named '7' was not found."));
+    CHECK(m["MessageSeverity"].get<std::string>() == std::string("Critical"));
+    CHECK(m["MessageArgs"].size() == 2u);
+}
+
+TEST_CASE("error responses carry the DMTF error body") {
+    auto r = redfish::resourceNotFound("Chassis", "x");
+    CHECK(r.status == 404);
+    auto body = nlohmann::json::parse(r.body);
+    CHECK(body["error"]["code"].get<std::string>() == std::string("Base.1.22.1.ResourceNotFound"));
+    CHECK(body["error"]["@Message.ExtendedInfo"].size() == 1u);
+    auto a = redfish::methodNotAllowed("GET, HEAD");
+    CHECK(a.status == 405);
+    REQUIRE(a.header("Allow") != nullptr);
+    CHECK(*a.header("Allow") == "GET, HEAD");
+    auto u = redfish::noValidSession("bmc");
+    CHECK(u.status == 401);
+    REQUIRE(u.header("WWW-Authenticate") != nullptr);
+}
+
+TEST_CASE("ETags follow the content") {
+    nlohmann::json a{{"x", 1}};
+    nlohmann::json b{{"x", 2}};
+    CHECK(redfish::etagOf(a) == redfish::etagOf(nlohmann::json{{"x", 1}}));
+    CHECK(redfish::etagOf(a) != redfish::etagOf(b));
+    CHECK(redfish::etagOf(a).rfind("W/\"", 0) == 0);
+}
+
+TEST_CASE("JSON bodies are parsed without throwing") {
+    http::Request req;
+    nlohmann::json out;
+    http::Response err;
+    for (const char* bad : {"", "{", "[]", "1", "\"s\"", "{\"a\":}", "\xff"}) {
+        req.body = bad;
+        CAPTURE(bad);
+        CHECK_FALSE(redfish::parseJsonObject(req, out, err));
+        CHECK(err.status == 400);
+    }
+    req.body = "{\"a\": 1}";
+    CHECK(redfish::parseJsonObject(req, out, err));
+    req.headers.push_back({"Content-Type", "text/plain"});
+    CHECK_FALSE(redfish::parseJsonObject(req, out, err));
+    CHECK(err.status == 415);
+}
