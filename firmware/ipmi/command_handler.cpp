@@ -204,8 +204,9 @@ Bytes CommandHandler::getChannelInfo(std::span<const std::uint8_t> d) {
     if (!isOurChannel(d[0])) {
         return cc(wire::kCcInvalidDataField);
     }
+    const std::uint8_t sessions = sessionCounter_ ? std::min<std::uint8_t>(sessionCounter_(), 0x3F) : 0;
     return {wire::kCcOk, kLanChannel, kMediumLan8023, kProtocolIpmb,
-            0x80,              // multi-session
+            static_cast<std::uint8_t>(0x80 | sessions),  // multi-session, active count
             0xF2, 0x1B, 0x00,  // IPMI forum IANA
             0x00, 0x00};
 }

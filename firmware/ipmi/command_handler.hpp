@@ -48,6 +48,9 @@ public:
 
     [[nodiscard]] Bytes handle(const CommandRequest& request);
 
+    // Source of the active session count reported by Get Channel Info.
+    void setSessionCounter(std::function<std::uint8_t()> counter) { sessionCounter_ = std::move(counter); }
+
     // Privilege a command needs; commands we do not know need User (they are
     // answered 0xC1).
     [[nodiscard]] static Privilege requiredPrivilege(std::uint8_t netFn, std::uint8_t cmd);
@@ -103,6 +106,7 @@ private:
     hal::BladeHal& hal_;
     std::vector<UserEntry> users_;
     WallClock clock_;
+    std::function<std::uint8_t()> sessionCounter_;
     std::uint16_t sdrReservation_ = 0;
     std::uint16_t selReservation_ = 0;
     std::uint16_t reservationCounter_ = 0;

@@ -195,7 +195,10 @@ IpmiBmc::Impl::Impl(asio::io_context& io, hal::BladeHal& hal, BmcOptions options
       }()),
       socket_(io),
       tickTimer_(io),
-      rng_(options_.seed) {}
+      rng_(options_.seed) {
+    commands_.setSessionCounter(
+        [this] { return static_cast<std::uint8_t>(lan_.channel.active_sessions); });
+}
 
 IpmiBmc::Impl::~Impl() {
     stop();

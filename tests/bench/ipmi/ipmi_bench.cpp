@@ -154,6 +154,7 @@ int main(int argc, char** argv) {
     guard.reset();
     io.stop();
     loop.join();
+    const double rssEnd = rssMiB();
 
     const double ipmiMiB = rssBmcs - rssHals;
     const double perBmcKiB = ipmiMiB * 1024.0 / static_cast<double>(count);
@@ -169,17 +170,19 @@ int main(int argc, char** argv) {
         return std::make_pair(dg ? cpu * 1e6 / static_cast<double>(dg) : 0.0, cpu > 0 ? static_cast<double>(dg) / cpu : 0.0);
     };
     std::printf("BMCs: %zu  RSS: start %.1f MiB, +HALs %.1f MiB, +BMCs %.1f MiB\n", count, rssStart, rssHals, rssBmcs);
-    std::printf("IPMI part: %.1f MiB total, %.1f KiB per BMC (target: 1000 BMCs < 100 MiB)\n", ipmiMiB, perBmcKiB);
+    std::printf("IPMI part: %.1f MiB total, %.1f KiB per BMC (target: 1000 BMCs < 100 MiB); "
+                "RSS after the traffic: %.1f MiB\n",
+                ipmiMiB, perBmcKiB, rssEnd);
     std::printf("ipmitool -I lanplus chassis power status: %.1f ms wall (%s)\n", ipmitool.first * 1e3,
                 ipmitool.second == 1 ? "ok" : "FAILED");
     const auto p = report("ipmipower --stat", s0, s1, power.first, power.second, count);
     const auto s = report("ipmi-sensors", s1, s2, sensors.first, sensors.second, std::min(sensorsHosts, count));
     std::printf("{\"bench\":\"ipmi\",\"bmcs\":%zu,\"ipmi_rss_mib\":%.2f,\"rss_per_bmc_kib\":%.2f,"
-                "\"ipmitool_wall_ms\":%.2f,\"power_stat_ok\":%d,\"power_stat_wall_s\":%.3f,"
+                "\"rss_end_mib\":%.2f,\"ipmitool_wall_ms\":%.2f,\"power_stat_ok\":%d,\"power_stat_wall_s\":%.3f,"
                 "\"power_stat_us_per_request\":%.2f,\"power_stat_requests_per_s\":%.0f,"
                 "\"sensors_ok\":%d,\"sensors_wall_s\":%.3f,\"sensors_us_per_request\":%.2f,"
                 "\"sensors_requests_per_s\":%.0f}\n",
-                count, ipmiMiB, perBmcKiB, ipmitool.first * 1e3, power.second, power.first, p.first, p.second,
+                count, ipmiMiB, perBmcKiB, rssEnd, ipmitool.first * 1e3, power.second, power.first, p.first, p.second,
                 sensors.second, sensors.first, s.first, s.second);
     return (power.second == static_cast<int>(count) && ipmitool.second == 1) ? 0 : 1;
 }

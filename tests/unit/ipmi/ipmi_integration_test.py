@@ -143,6 +143,10 @@ class IpmiIntegration(unittest.TestCase):
         self.assertRegex(out, r"3\s+operator\s+.*OPERATOR")
         self.assertRegex(out, r"4\s+user\s+.*USER")
 
+    def test_channel_info_counts_the_session(self):
+        self.assertOk(self.ipmitool("channel", "info"), "Channel Medium Type   : 802.3 LAN",
+                      "Active Session Count  : 1")
+
     def test_oem_virtual_mac(self):
         self.assertOk(self.ipmitool("raw", "0x30", "0x01"), "02 01")
         self.assertOk(self.ipmitool("raw", "0x30", "0x02", "0x00", "0x00"),
