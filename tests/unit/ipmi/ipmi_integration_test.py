@@ -105,6 +105,7 @@ class IpmiIntegration(unittest.TestCase):
         self.assertOk(self.ipmitool("chassis", "power", "status", port=p), "Chassis Power is off")
         # FreeIPMI's ipmipower on the same BMC.
         self.assertOk(self.freeipmi("ipmipower", "--stat", port=p), "127.0.0.1: off")
+        self.assertOk(self.freeipmi("ipmipower", "-D", "LAN_2_0", "--stat", port=p), "127.0.0.1: off")
         self.assertOk(self.freeipmi("ipmipower", "--on", port=p), "127.0.0.1: ok")
         self.assertOk(self.freeipmi("ipmipower", "--stat", port=p), "127.0.0.1: on")
         self.assertOk(self.freeipmi("ipmipower", "--off", port=p), "127.0.0.1: ok")
@@ -177,6 +178,16 @@ class IpmiIntegration(unittest.TestCase):
             rc, out = self.ipmitool("chassis", "power", "status", password=password, extra=("-C", "0"))
             self.assertNotEqual(rc, 0, out)
             self.assertIn("no matching cipher suite", out)
+
+    def test_in_session_cipher_suite_list_excludes_suite_zero(self):
+        out = self.assertOk(self.ipmitool("channel", "getciphers", "ipmi", "1"))
+        ids = [line.split()[0] for line in out.splitlines()[1:] if line.strip()]
+        self.assertEqual(ids, ["1", "2", "3"])
+
+    def test_unsupported_cipher_suite_17_refused(self):
+        rc, out = self.ipmitool("mc", "info", extra=("-C", "17"))
+        self.assertNotEqual(rc, 0, out)
+        self.assertIn("no matching cipher suite", out)
 
     def test_null_and_anonymous_user_refused(self):
         for user, password in (("", ""), ("", "adminpass")):
