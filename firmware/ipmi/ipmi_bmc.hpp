@@ -44,6 +44,8 @@ struct BmcStats {
     std::uint64_t commandsHandled = 0;
 };
 
+// Destroy an IpmiBmc before its io_context and its HAL; after stop() or
+// destruction no handler touches the HAL again.
 class IpmiBmc {
 public:
     IpmiBmc(boost::asio::io_context& io, hal::BladeHal& hal, BmcOptions options);
