@@ -1,0 +1,72 @@
+// SQLite persistence of the chassis service. Every statement lives under
+// store/. One writer thread owns the connection; callers on the io_context
+// never block: results come back as callbacks posted to the io_context.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "domain/model.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace cmc::store {
+
+struct StoreOptions {
+    std::string path;                          // database file; parent directory created
+    std::string migrationsDir;                 // schemas/db (NNNN_name.sql applied in order)
+    std::int64_t sampleRetentionMs = 24LL * 3600 * 1000;   // raw samples kept this long
+    std::int64_t downsampledRetentionMs = 30LL * 24 * 3600 * 1000;  // per-minute aggregates
+    std::int64_t eventRetentionCount = 100000;
+};
+
+class Store {
+public:
+    // Opens (creating) the database, sets WAL, foreign keys, busy timeout,
+    // applies pending migrations, and starts the writer thread. Synchronous:
+    // call at start-up before the io_context runs. Returns nullptr with `error`.
+    static std::unique_ptr<Store> open(boost::asio::io_context& io, const StoreOptions& options, std::string& error);
+    ~Store();  // drains pending work, stops the thread, closes the database
+
+    [[nodiscard]] int schemaVersion() const;
+
+    // Start-up loads (synchronous, before the loop runs).
+    [[nodiscard]] std::vector<domain::Blade> loadBladesSync();
+    [[nodiscard]] std::optional<domain::Chassis> loadChassisSync();
+    [[nodiscard]] std::vector<domain::Event> loadEventsSync(std::int64_t afterId, std::size_t limit);
+    [[nodiscard]] std::int64_t lastEventIdSync();
+
+    // Asynchronous writes (queued in order; `done` runs on the io_context, may be empty).
+    using Done = std::function<void(bool ok, std::string error)>;
+    void saveChassis(domain::Chassis c, Done done = {});
+    void saveBlade(domain::Blade b, Done done = {});          // upsert by slot
+    void markBladeAbsent(int slot, Done done = {});
+    void appendHealthSamples(std::vector<domain::HealthSample> samples, Done done = {});
+    void appendTransition(domain::HealthTransition t, std::function<void(std::int64_t id)> done = {});
+    // Stores the event with the next id; `done` gets the assigned id.
+    void appendEvent(domain::Event e, std::function<void(std::int64_t id)> done = {});
+    // Retention: delete raw samples older than sampleRetentionMs after folding
+    // them into per-minute aggregates; trim events beyond eventRetentionCount.
+    void runRetention(std::int64_t nowMs, Done done = {});
+
+    // Asynchronous reads (run on the writer thread, answered on the io_context).
+    void loadTransitions(int slot, std::size_t limit, std::function<void(std::vector<domain::HealthTransition>)> done);
+    void loadSamples(int slot, std::int64_t sinceMs, std::function<void(std::vector<domain::HealthSample>)> done);
+    void integrityCheck(std::function<void(std::string result)> done);  // "ok" when healthy
+
+    // Blocks until every queued operation has run (tests, shutdown).
+    void flush();
+
+    struct Impl;
+
+private:
+    explicit Store(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cmc::store
