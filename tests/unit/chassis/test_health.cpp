@@ -1,0 +1,152 @@
+#include <doctest/doctest.h>
+
+#include "domain/health.hpp"
+
+using namespace cmc::domain;
+
+namespace {
+// Feeds healthy observations every 250 ms from `from` to `to`.
+void healthy(BladeHealth& h, std::int64_t from, std::int64_t to) {
+    for (std::int64_t t = from; t <= to; t += 250) {
+        h.ipmiResult(t, true);
+        h.chassisStatus(t, true, false);
+        if (t % 5000 == 0) h.redfishResult(t, true);
+        (void)h.evaluate(t, false);
+    }
+}
+}  // namespace
+
+TEST_CASE("a blade becomes Healthy after its first good IPMI answer") {
+    BladeHealth h(1, {});
+    CHECK((h.state() == HealthState::Unknown));
+    h.ipmiResult(0, true);
+    h.chassisStatus(0, true, false);
+    auto tr = h.evaluate(0, false);
+    REQUIRE(tr.has_value());
+    CHECK((tr->to == HealthState::Healthy));
+}
+
+TEST_CASE("a power fault is a hard signal: Failed at once") {
+    BladeHealth h(1, {});
+    h.expectPower(true);
+    healthy(h, 0, 2000);
+    h.chassisStatus(2250, false, true);
+    auto tr = h.evaluate(2250, false);
+    REQUIRE(tr.has_value());
+    CHECK((tr->to == HealthState::Failed));
+    CHECK(tr->badSignals.front() == "power-fault");
+}
+
+TEST_CASE("a network blip shorter than the threshold never leaves Healthy") {
+    BladeHealth h(1, {});
+    healthy(h, 0, 2000);
+    for (std::int64_t t = 2250; t <= 4250; t += 250) {  // 2 s of lost answers (threshold 3 s)
+        h.ipmiResult(t, false, "timeout");
+        CHECK_FALSE(h.evaluate(t, false).has_value());
+    }
+    healthy(h, 4500, 6000);
+    CHECK((h.state() == HealthState::Healthy));
+}
+
+TEST_CASE("BMC unreachable with the host serving is BmcUnreachable, not Failed") {
+    BladeHealth h(1, {});
+    healthy(h, 0, 5000);
+    for (std::int64_t t = 5250; t <= 25000; t += 250) {
+        h.ipmiResult(t, false, "timeout");
+        if (t % 5000 == 0) h.redfishResult(t, false, "timeout");
+        h.heartbeat(t, true);
+        (void)h.evaluate(t, false);
+        CHECK((h.state() != HealthState::Failed));
+    }
+    CHECK((h.state() == HealthState::BmcUnreachable));
+}
+
+TEST_CASE("BMC unreachable and heartbeat lost: two independent signals confirm a failure") {
+    BladeHealth h(1, {});
+    healthy(h, 0, 5000);
+    std::optional<HealthState> last;
+    for (std::int64_t t = 5250; t <= 25000; t += 250) {
+        h.ipmiResult(t, false, "timeout");
+        if (t % 5000 == 0) h.redfishResult(t, false, "timeout");
+        h.heartbeat(t, false);
+        if (auto tr = h.evaluate(t, false)) last = tr->to;
+    }
+    CHECK((last == HealthState::Failed));
+}
+
+TEST_CASE("watchdog expiry is hard; a re-armed watchdog recovers") {
+    BladeHealth h(1, {});
+    healthy(h, 0, 1000);
+    h.selEvent(1100, SelKind::WatchdogExpired, "Watchdog 2");
+    REQUIRE(h.evaluate(1100, false).has_value());
+    CHECK((h.state() == HealthState::Failed));
+    h.watchdog(1500, true);
+    h.ipmiResult(1500, true);
+    REQUIRE(h.evaluate(1500, false).has_value());
+    CHECK((h.state() == HealthState::Healthy));
+}
+
+TEST_CASE("over-temperature is Critical, not Failed") {
+    BladeHealth h(1, {});
+    healthy(h, 0, 1000);
+    h.selEvent(1100, SelKind::CriticalTemperature, "CPU Temp");
+    REQUIRE(h.evaluate(1100, false).has_value());
+    CHECK((h.state() == HealthState::Critical));
+    h.selEvent(1200, SelKind::TemperatureNormal, "CPU Temp");
+    REQUIRE(h.evaluate(1200, false).has_value());
+    CHECK((h.state() == HealthState::Healthy));
+}
+
+TEST_CASE("unexpected power off confirms after its delay; an expected off does not") {
+    BladeHealth h(1, {});
+    h.expectPower(true);
+    healthy(h, 0, 1000);
+    h.chassisStatus(1250, false, false);
+    CHECK_FALSE(h.evaluate(1250, false).has_value());
+    h.chassisStatus(1750, false, false);
+    REQUIRE(h.evaluate(1750, false).has_value());
+    CHECK((h.state() == HealthState::Failed));
+
+    BladeHealth g(2, {});
+    g.expectPower(false);
+    healthy(g, 0, 1000);
+    g.chassisStatus(1250, false, false);
+    g.chassisStatus(2250, false, false);
+    (void)g.evaluate(2250, false);
+    CHECK((g.state() == HealthState::Healthy));
+}
+
+TEST_CASE("a suspect management network confirms nothing") {
+    BladeHealth h(1, {});
+    healthy(h, 0, 5000);
+    for (std::int64_t t = 5250; t <= 30000; t += 250) {
+        h.ipmiResult(t, false, "timeout");
+        if (t % 5000 == 0) h.redfishResult(t, false, "timeout");
+        h.heartbeat(t, false);
+        (void)h.evaluate(t, true);
+        CHECK((h.state() == HealthState::Healthy));
+    }
+    auto v = judgeNetwork(12, 16, 0.5, 4);
+    CHECK(v.suspect);
+    CHECK_FALSE(judgeNetwork(1, 16, 0.5, 4).suspect);
+    CHECK_FALSE(judgeNetwork(2, 2, 0.5, 4).suspect);
+}
+
+TEST_CASE("flapping blades are recommended for quarantine once") {
+    HealthThresholds t;
+    t.flapCount = 3;
+    BladeHealth h(1, t);
+    std::int64_t now = 0;
+    int recommendations = 0;
+    for (int i = 0; i < 4; ++i) {
+        healthy(h, now, now + 1000);
+        now += 1250;
+        h.chassisStatus(now, false, true);
+        (void)h.evaluate(now, false);
+        recommendations += h.takeQuarantineRecommendation() ? 1 : 0;
+        now += 250;
+        h.chassisStatus(now, true, false);
+    }
+    CHECK(recommendations == 1);
+    CHECK(h.quarantineRecommended());
+}
