@@ -1,0 +1,332 @@
+// The health monitor's polling: IPMI chassis status (fast), SEL and watchdog,
+// Redfish reachability (slow), the fabric's view of the logical IPs
+// (heartbeat); each answer feeds the blade's health state machine.
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+#include "app/service.hpp"
+#include "events/event_log.hpp"
+#include "southbound/ipmi/ipmi_client.hpp"
+#include "southbound/redfish/http_client.hpp"
+#include "store/store.hpp"
+
+namespace cmc::app {
+
+using json = nlohmann::json;
+using domain::HealthState;
+
+namespace {
+
+constexpr std::int64_t kTickMs = 25;
+constexpr std::int64_t kUnreachableForNetworkMs = 1000;
+
+domain::SelKind classify(const southbound::IpmiSelEntry& e) {
+    bool deassert = (e.eventDirType & 0x80) != 0;
+    std::uint8_t offset = e.eventData[0] & 0x0f;
+    switch (e.sensorType) {
+    case 0x09:  // power unit
+        if (offset == 0x04 || offset == 0x05) return deassert ? domain::SelKind::PowerUnitRestored : domain::SelKind::PowerUnitLost;
+        break;
+    case 0x08:  // power supply
+        if (offset == 0x01) return deassert ? domain::SelKind::PsuRestored : domain::SelKind::PsuFailure;
+        break;
+    case 0x23:  // watchdog 2
+        if (!deassert) return domain::SelKind::WatchdogExpired;
+        break;
+    case 0x01:  // temperature, threshold event: upper critical going high
+        if ((e.eventDirType & 0x7f) == 0x01 && (offset == 0x09 || offset == 0x0b)) {
+            return deassert ? domain::SelKind::TemperatureNormal : domain::SelKind::CriticalTemperature;
+        }
+        break;
+    case 0x20:
+        return domain::SelKind::OsCrash;
+    default:
+        break;
+    }
+    return domain::SelKind::Other;
+}
+
+std::string origin(int slot) { return "/redfish/v1/Chassis/blade-" + std::to_string(slot); }
+
+}  // namespace
+
+void ChassisService::scheduleTick() {
+    if (stopped_) return;
+    tickTimer_.expires_after(std::chrono::milliseconds(kTickMs));
+    tickTimer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopped_) return;
+        tick();
+        scheduleTick();
+    });
+}
+
+void ChassisService::tick() {
+    auto now = steadyMs();
+    judgeNetworkNow();
+    std::size_t n = blades_.size() ? blades_.size() : 1;
+    for (auto& [slot, b] : blades_) {
+        if (!b.blade.present || !b.ipmi) continue;
+        if (b.nextIpmiMs == 0) {
+            // Spread the first polls over one interval.
+            auto spread = static_cast<std::int64_t>((static_cast<std::size_t>(slot) % n) * static_cast<std::size_t>(cfg_.monitor.ipmiIntervalMs) / n);
+            b.nextIpmiMs = now + spread;
+            b.nextSelMs = now + spread;
+            b.nextRedfishMs = now + spread;
+        }
+        if (now >= b.nextIpmiMs && !b.ipmiInFlight) pollIpmi(b, now);
+        if (now >= b.nextSelMs && !b.selInFlight) pollSel(b, now);
+        if (now >= b.nextRedfishMs && !b.redfishInFlight) pollRedfish(b, now);
+        if (!b.inventoryDone && b.ipmiUp && !b.inventoryInFlight) readInventory(slot);
+    }
+}
+
+void ChassisService::pollIpmi(BladeRuntime& b, std::int64_t now) {
+    b.ipmiInFlight = true;
+    b.nextIpmiMs = now + cfg_.monitor.ipmiIntervalMs;
+    int slot = b.blade.slot;
+    auto sent = steadyMs();
+    b.ipmi->getChassisStatus([this, slot, sent](southbound::IpmiResult<southbound::IpmiChassisStatus> r) {
+        auto it = blades_.find(slot);
+        if (it == blades_.end()) return;
+        auto& rt = it->second;
+        rt.ipmiInFlight = false;
+        auto t = steadyMs();
+        if (r.ok()) {
+            rt.lastIpmiRttMs = static_cast<double>(t - sent);
+            rt.health->ipmiResult(t, true);
+            rt.health->chassisStatus(t, r.value.powerOn, r.value.powerFault);
+            // The host is expected to stay on once seen on (until cmcd itself commands otherwise).
+            if (r.value.powerOn) rt.health->expectPower(true);
+            rt.blade.powerState = r.value.powerOn ? "On" : "Off";
+        } else {
+            rt.health->ipmiResult(t, false, std::string(southbound::toString(r.error)) + ": " + r.message);
+        }
+        if (rt.lastSampleMs < 0 || t - rt.lastSampleMs >= cfg_.monitor.sampleIntervalMs) {
+            rt.lastSampleMs = t;
+            std::vector<domain::HealthSample> samples;
+            auto unixNow = events::nowUnixMs();
+            samples.push_back({slot, unixNow, "ipmi", r.ok(), rt.lastIpmiRttMs, r.ok() ? "" : r.message});
+            if (rt.lastHeartbeat) samples.push_back({slot, unixNow, "heartbeat", *rt.lastHeartbeat, 0.0, ""});
+            store_->appendHealthSamples(std::move(samples));
+        }
+        judge(rt);
+    });
+}
+
+void ChassisService::pollSel(BladeRuntime& b, std::int64_t now) {
+    b.selInFlight = true;
+    b.nextSelMs = now + cfg_.monitor.selIntervalMs;
+    int slot = b.blade.slot;
+    b.ipmi->getWatchdog([this, slot](southbound::IpmiResult<southbound::IpmiWatchdog> w) {
+        auto it = blades_.find(slot);
+        if (it == blades_.end()) return;
+        if (w.ok()) it->second.health->watchdog(steadyMs(), w.value.running);
+        if (!it->second.ipmi) {
+            it->second.selInFlight = false;
+            return;
+        }
+        it->second.ipmi->getSelInfo([this, slot](southbound::IpmiResult<southbound::IpmiSelInfo> info) {
+            auto it2 = blades_.find(slot);
+            if (it2 == blades_.end()) return;
+            auto& rt = it2->second;
+            if (!info.ok() || !rt.ipmi) {
+                rt.selInFlight = false;
+                return;
+            }
+            bool changed = !rt.selPrimed || info.value.lastAddTimestamp != rt.selLastAdd || info.value.entries != rt.selEntries;
+            if (!changed || info.value.entries == 0) {
+                rt.selPrimed = true;
+                rt.selLastAdd = info.value.lastAddTimestamp;
+                rt.selEntries = info.value.entries;
+                rt.selInFlight = false;
+                judge(rt);
+                return;
+            }
+            bool priming = !rt.selPrimed;
+            std::uint16_t first = priming ? 0 : static_cast<std::uint16_t>(rt.selLastId + 1);
+            auto lastAdd = info.value.lastAddTimestamp;
+            auto entries = info.value.entries;
+            rt.ipmi->readSel(first, priming ? 2048 : 128,
+                             [this, slot, priming, lastAdd, entries](southbound::IpmiResult<std::vector<southbound::IpmiSelEntry>> r) {
+                auto it3 = blades_.find(slot);
+                if (it3 == blades_.end()) return;
+                auto& rt3 = it3->second;
+                rt3.selInFlight = false;
+                if (!r.ok()) return;
+                rt3.selPrimed = true;
+                rt3.selLastAdd = lastAdd;
+                rt3.selEntries = entries;
+                auto t = steadyMs();
+                for (const auto& e : r.value) {
+                    if (!priming && e.recordId <= rt3.selLastId) continue;
+                    rt3.selLastId = std::max(rt3.selLastId, e.recordId);
+                    if (priming) continue;  // history before cmcd watched: not acted upon
+                    auto kind = classify(e);
+                    if (kind == domain::SelKind::Other) continue;
+                    std::cout << "cmcd: blade=" << slot << " SEL record " << e.recordId << " sensor type 0x" << std::hex
+                              << static_cast<int>(e.sensorType) << std::dec << "\n";
+                    rt3.health->selEvent(t, kind, "SEL record " + std::to_string(e.recordId));
+                }
+                judge(rt3);
+            });
+        });
+    });
+}
+
+void ChassisService::pollRedfish(BladeRuntime& b, std::int64_t now) {
+    b.redfishInFlight = true;
+    b.nextRedfishMs = now + cfg_.monitor.redfishIntervalMs;
+    int slot = b.blade.slot;
+    redfishGet(b, "/redfish/v1/Systems/1", [this, slot](bool ok, int status, std::string body) {
+        auto it = blades_.find(slot);
+        if (it == blades_.end()) return;
+        auto& rt = it->second;
+        rt.redfishInFlight = false;
+        auto t = steadyMs();
+        // Any HTTP answer proves the service is alive; 401/403 still is an answer.
+        bool answered = ok || status >= 400;
+        rt.health->redfishResult(t, answered, ok ? "" : (status ? "HTTP " + std::to_string(status) : body));
+        if (ok) {
+            auto j = json::parse(body, nullptr, false);
+            if (!j.is_discarded() && j.is_object() && j.contains("Status") && j["Status"].is_object()) {
+                auto h = j["Status"].value("Health", std::string("OK"));
+                bool fault = false;
+                if (h == "Critical" && rt.health->badSignals().empty()) {
+                    rt.health->thermal(t, HealthState::Critical);
+                } else if (h == "Warning") {
+                    rt.health->thermal(t, HealthState::Warning);
+                } else if (h == "OK") {
+                    rt.health->thermal(t, HealthState::Healthy);
+                }
+                (void)fault;
+            }
+        }
+        judge(rt);
+    });
+}
+
+void ChassisService::scheduleFabric() {
+    if (stopped_) return;
+    fabricTimer_.expires_after(std::chrono::milliseconds(cfg_.monitor.heartbeatIntervalMs));
+    fabricTimer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopped_) return;
+        pollFabric();
+        scheduleFabric();
+    });
+}
+
+void ChassisService::pollFabric() {
+    if (cfg_.fabricUrl.empty() || fabricInFlight_) return;
+    fabricInFlight_ = true;
+    http_->request(cfg_.fabricUrl, "GET", "/sim/v1/probe", {}, {{"Accept", "application/json"}},
+                   [this](southbound::HttpResult r) {
+        fabricInFlight_ = false;
+        if (!r.transportOk || r.status != 200) return;  // no fabric view: heartbeat stays as it was
+        auto j = json::parse(r.body, nullptr, false);
+        if (j.is_discarded() || !j.is_object() || !j.contains("targets") || !j["targets"].is_array()) return;
+        // Each logical IP belongs to the blade that last answered for it.
+        std::map<int, std::vector<std::pair<std::string, bool>>> perBlade;
+        for (const auto& t : j["targets"]) {
+            if (!t.is_object() || !t.contains("ip") || !t["ip"].is_string()) continue;
+            std::string ip = t["ip"];
+            bool reachable = t.value("reachable", false);
+            if (reachable && t.contains("answeredBy") && t["answeredBy"].is_array() && !t["answeredBy"].empty() &&
+                t["answeredBy"][0].is_number_unsigned()) {
+                for (auto& [slot, b] : blades_) {
+                    auto& ips = b.logicalIps;
+                    ips.erase(std::remove(ips.begin(), ips.end(), ip), ips.end());
+                }
+                auto owner = t["answeredBy"][0].get<int>();
+                if (auto it = blades_.find(owner); it != blades_.end()) it->second.logicalIps.push_back(ip);
+            }
+            for (auto& [slot, b] : blades_) {
+                if (std::find(b.logicalIps.begin(), b.logicalIps.end(), ip) != b.logicalIps.end()) {
+                    perBlade[slot].push_back({ip, reachable});
+                }
+            }
+        }
+        auto t = steadyMs();
+        for (auto& [slot, b] : blades_) {
+            std::optional<bool> hb;
+            auto it = perBlade.find(slot);
+            if (it != perBlade.end() && !it->second.empty()) {
+                bool all = true;
+                for (const auto& [ip, ok] : it->second) all = all && ok;
+                hb = all;
+            }
+            b.lastHeartbeat = hb;
+            b.health->heartbeat(t, hb);
+            judge(b);
+        }
+    });
+}
+
+void ChassisService::judgeNetworkNow() {
+    auto now = steadyMs();
+    std::size_t total = 0;
+    std::size_t unreachable = 0;
+    for (const auto& [slot, b] : blades_) {
+        if (!b.blade.present || !b.ipmi) continue;
+        ++total;
+        const auto& s = b.health->ipmi();
+        if (s.failingSinceMs >= 0 && now - s.failingSinceMs >= kUnreachableForNetworkMs) ++unreachable;
+    }
+    auto v = domain::judgeNetwork(unreachable, total, cfg_.monitor.networkSuspectFraction,
+                                  static_cast<std::size_t>(cfg_.monitor.networkMinimumBlades));
+    if (v.suspect != network_.suspect) {
+        events_->raise(v.suspect ? "ManagementNetworkSuspect" : "ManagementNetworkRecovered",
+                       {std::to_string(v.unreachable), std::to_string(v.total)}, "/redfish/v1/Managers/cmc");
+    }
+    network_ = v;
+}
+
+void ChassisService::judge(BladeRuntime& b) {
+    auto tr = b.health->evaluate(steadyMs(), network_.suspect);
+    int slot = b.blade.slot;
+    if (b.health->takeQuarantineRecommendation()) {
+        events_->raise("BladeQuarantineRecommended",
+                       {std::to_string(slot), std::to_string(cfg_.monitor.thresholds.flapCount),
+                        std::to_string(cfg_.monitor.thresholds.flapWindowMs / 1000)},
+                       origin(slot));
+    }
+    if (!tr) return;
+    tr->timeMs = events::nowUnixMs();
+    b.blade.health = tr->to;
+    b.lastTransitionUnixMs = tr->timeMs;
+    b.lastTransitionFrom = domain::toString(tr->from);
+    b.lastTransitionTo = domain::toString(tr->to);
+    b.lastTransitionReason = tr->reason;
+    std::string bad;
+    for (const auto& s : tr->badSignals) bad += (bad.empty() ? "" : ",") + s;
+    std::cout << "cmcd: blade=" << slot << " health " << b.lastTransitionFrom << " -> " << b.lastTransitionTo
+              << " reason=\"" << tr->reason << "\" bad=" << (bad.empty() ? "-" : bad) << "\n";
+    store_->appendTransition(*tr);
+    store_->saveBlade(b.blade);
+    if (tr->from == HealthState::Unknown && tr->to == HealthState::Healthy) return;  // first verdict
+    std::string sev = tr->to == HealthState::Failed || tr->to == HealthState::Critical ? "Critical"
+                      : (tr->to == HealthState::Healthy ? "OK" : "Warning");
+    events_->raise("BladeHealthChanged", {std::to_string(slot), b.lastTransitionFrom, b.lastTransitionTo, tr->reason},
+                   origin(slot), sev);
+    if (tr->to == HealthState::Failed) {
+        events_->raise("BladeFailed", {std::to_string(slot), tr->reason}, origin(slot));
+    } else if (tr->to == HealthState::BmcUnreachable) {
+        events_->raise("BmcUnreachable", {std::to_string(slot)}, origin(slot));
+    } else if (tr->to == HealthState::Critical) {
+        events_->raise("TemperatureCritical", {std::to_string(slot)}, origin(slot));
+    } else if (tr->to == HealthState::Healthy && tr->from != HealthState::Unknown) {
+        events_->raise("BladeRecovered", {std::to_string(slot)}, origin(slot));
+    }
+}
+
+void ChassisService::scheduleRetention() {
+    if (stopped_) return;
+    retentionTimer_.expires_after(std::chrono::minutes(10));
+    retentionTimer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopped_) return;
+        store_->runRetention(events::nowUnixMs());
+        scheduleRetention();
+    });
+}
+
+}  // namespace cmc::app

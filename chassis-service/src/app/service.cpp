@@ -1,0 +1,122 @@
+#include "app/service.hpp"
+
+#include <openssl/evp.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "events/event_log.hpp"
+#include "http/http_server.hpp"
+#include "redfish/northbound.hpp"
+#include "redfish/redfish_errors.hpp"
+#include "southbound/ipmi/ipmi_client.hpp"
+#include "southbound/redfish/http_client.hpp"
+#include "store/store.hpp"
+
+namespace cmc::app {
+
+std::int64_t steadyMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+ChassisService::ChassisService(boost::asio::io_context& io, config::Config cfg)
+    : io_(io), cfg_(std::move(cfg)), tickTimer_(io), fabricTimer_(io), retentionTimer_(io) {}
+
+ChassisService::~ChassisService() { stop(); }
+
+bool ChassisService::start(std::string& error, bool& badInput) {
+    badInput = false;
+    startedUnixMs_ = events::nowUnixMs();
+    store::StoreOptions so;
+    so.path = cfg_.dbPath;
+    so.migrationsDir = cfg_.migrationsDir;
+    so.sampleRetentionMs = cfg_.sampleRetentionHours * 3600 * 1000;
+    so.downsampledRetentionMs = cfg_.aggregateRetentionDays * 24 * 3600 * 1000;
+    so.eventRetentionCount = cfg_.eventRetention;
+    store_ = store::Store::open(io_, so, error);
+    if (!store_) {
+        error = "database '" + cfg_.dbPath + "': " + error;
+        return false;
+    }
+    std::cout << "cmcd: database " << cfg_.dbPath << " (schema version " << store_->schemaVersion() << ")\n";
+    if (auto c = store_->loadChassisSync()) chassis_ = *c;
+    auto lastId = store_->lastEventIdSync();
+    auto recent = store_->loadEventsSync(lastId > 10000 ? lastId - 10000 : 0, 10000);
+    events_ = std::make_unique<events::EventLog>(store_.get(), lastId, std::move(recent));
+
+    southbound::IpmiClientOptions io;
+    io.requestTimeout = std::chrono::milliseconds(cfg_.ipmiTimeoutMs);
+    io.log = [](const std::string& line) { std::cout << "cmcd: ipmi " << line << "\n"; };
+    ipmiClient_ = std::make_unique<southbound::IpmiClient>(io_, io);
+    southbound::HttpClientOptions ho;
+    ho.timeout = std::chrono::milliseconds(cfg_.redfishTimeoutMs);
+    http_ = std::make_unique<southbound::HttpClient>(io_, ho);
+
+    // Inventory from the database first: monitoring resumes after a restart.
+    for (auto& b : store_->loadBladesSync()) {
+        BladeRuntime rt;
+        rt.blade = std::move(b);
+        rt.health = std::make_unique<domain::BladeHealth>(rt.blade.slot, cfg_.monitor.thresholds);
+        blades_.emplace(rt.blade.slot, std::move(rt));
+    }
+    if (!blades_.empty()) std::cout << "cmcd: " << blades_.size() << " blades loaded from the database\n";
+    if (!cfg_.rackManifest.empty()) {
+        auto e = importManifest(cfg_.rackManifest, badInput);
+        if (!e.empty()) {
+            error = e;
+            return false;
+        }
+    }
+    fabricUrl_ = cfg_.fabricUrl;
+
+    http::ServerOptions hs;
+    hs.serverName = "OpenCMC-cmcd";
+    hs.bodyLimit = 1024 * 1024;
+    hs.maxConnections = 1024;
+    hs.errorResponse = [](unsigned status, std::string_view detail) { return redfish::protocolError(status, detail); };
+    server_ = std::make_unique<http::Server>(io_, redfish::makeNorthboundHandler(*this), hs);
+    if (!server_->listen(cfg_.listenHost, cfg_.listenPort, error)) return false;
+
+    for (auto& [slot, b] : blades_) {
+        if (b.blade.present) connectBlade(b);
+    }
+    events_->raise("ServiceStarted", {kVersion, std::to_string(blades_.size())}, "/redfish/v1/Managers/cmc");
+    scheduleTick();
+    scheduleFabric();
+    scheduleRetention();
+    return true;
+}
+
+void ChassisService::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    tickTimer_.cancel();
+    fabricTimer_.cancel();
+    retentionTimer_.cancel();
+    if (server_) server_->stop();
+    for (auto& [slot, b] : blades_) {
+        if (b.ipmi) b.ipmi->close();
+    }
+    if (http_) http_->shutdown();
+    if (store_) store_->flush();
+}
+
+std::uint16_t ChassisService::port() const { return server_ ? server_->port() : 0; }
+
+bool ChassisService::verifyAdmin(const std::string& user, const std::string& password) {
+    if (user != cfg_.admin.username) return false;
+    // PBKDF2 is deliberately slow: remember the digest of the last good
+    // credentials so the loop does not pay it on every request.
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    std::string material = user + '\0' + password;
+    EVP_Digest(material.data(), material.size(), digest, &len, EVP_sha256(), nullptr);
+    std::string key(reinterpret_cast<char*>(digest), len);
+    if (!authCacheKey_.empty() && key == authCacheKey_) return true;
+    if (!config::verifyPassword(cfg_.admin, password)) return false;
+    authCacheKey_ = key;
+    return true;
+}
+
+}  // namespace cmc::app

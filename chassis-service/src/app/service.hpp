@@ -1,0 +1,101 @@
+// cmcd's service object: owns the store, the southbound clients, the blade
+// inventory and health monitor, the event log and the northbound server, all
+// on one io_context.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "app/blade_runtime.hpp"
+#include "config/config.hpp"
+#include "domain/health.hpp"
+#include "domain/model.hpp"
+
+namespace cmc::store {
+class Store;
+}
+namespace cmc::southbound {
+class IpmiClient;
+class HttpClient;
+struct HttpResult;
+}  // namespace cmc::southbound
+namespace cmc::events {
+class EventLog;
+}
+namespace cmc::http {
+class Server;
+}
+
+namespace cmc::app {
+
+inline constexpr const char* kVersion = "0.1.0";
+
+class ChassisService {
+public:
+    ChassisService(boost::asio::io_context& io, config::Config cfg);
+    ~ChassisService();
+
+    // Opens the database, loads the inventory, imports the manifest, starts
+    // monitoring and the northbound API. Returns false with `error` (exit 2
+    // for bad input, 1 otherwise: see `badInput`).
+    [[nodiscard]] bool start(std::string& error, bool& badInput);
+    void stop();
+    [[nodiscard]] std::uint16_t port() const;
+
+    // Views for the northbound API.
+    [[nodiscard]] const config::Config& config() const { return cfg_; }
+    [[nodiscard]] const std::map<int, BladeRuntime>& blades() const { return blades_; }
+    [[nodiscard]] const domain::Chassis& chassis() const { return chassis_; }
+    [[nodiscard]] events::EventLog& events() { return *events_; }
+    [[nodiscard]] const domain::NetworkVerdict& network() const { return network_; }
+    [[nodiscard]] std::int64_t startedUnixMs() const { return startedUnixMs_; }
+    [[nodiscard]] bool verifyAdmin(const std::string& user, const std::string& password);
+    [[nodiscard]] store::Store& store() { return *store_; }
+
+private:
+    // discovery.cpp
+    [[nodiscard]] std::string importManifest(const std::string& path, bool& badInput);
+    void connectBlade(BladeRuntime& b);
+    void readInventory(int slot);
+    void readRedfishInventory(int slot);
+
+    // monitor.cpp
+    void scheduleTick();
+    void tick();
+    void pollIpmi(BladeRuntime& b, std::int64_t nowMs);
+    void pollSel(BladeRuntime& b, std::int64_t nowMs);
+    void pollRedfish(BladeRuntime& b, std::int64_t nowMs);
+    void scheduleFabric();
+    void pollFabric();
+    void judge(BladeRuntime& b);
+    void judgeNetworkNow();
+    void scheduleRetention();
+    void redfishGet(const BladeRuntime& b, const std::string& path, std::function<void(bool, int, std::string)> done);
+
+    boost::asio::io_context& io_;
+    config::Config cfg_;
+    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<southbound::IpmiClient> ipmiClient_;
+    std::unique_ptr<southbound::HttpClient> http_;
+    std::unique_ptr<events::EventLog> events_;
+    std::unique_ptr<http::Server> server_;
+    std::map<int, BladeRuntime> blades_;
+    domain::Chassis chassis_;
+    domain::NetworkVerdict network_;
+    std::string fabricUrl_;
+    bool fabricInFlight_ = false;
+    bool stopped_ = false;
+    std::int64_t startedUnixMs_ = 0;
+    std::string authCacheKey_;  // digest of the last verified admin credentials
+    boost::asio::steady_timer tickTimer_;
+    boost::asio::steady_timer fabricTimer_;
+    boost::asio::steady_timer retentionTimer_;
+};
+
+[[nodiscard]] std::int64_t steadyMs();
+
+}  // namespace cmc::app

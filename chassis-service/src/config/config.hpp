@@ -1,0 +1,56 @@
+// cmcd's configuration: a JSON file validated at start (errors name the key),
+// with command-line flags that override it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "domain/health.hpp"
+
+namespace cmc::config {
+
+struct Admin {
+    std::string username = "admin";
+    std::string password;      // plain (demo, tests), or
+    std::string passwordHash;  // "pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>"
+};
+
+struct MonitorConfig {
+    std::int64_t ipmiIntervalMs = 250;
+    std::int64_t redfishIntervalMs = 5000;
+    std::int64_t selIntervalMs = 1000;
+    std::int64_t heartbeatIntervalMs = 500;
+    std::int64_t sampleIntervalMs = 10000;   // one persisted health sample per signal per blade at most this often
+    double networkSuspectFraction = 0.5;
+    std::int64_t networkMinimumBlades = 4;
+    domain::HealthThresholds thresholds;
+};
+
+struct Config {
+    std::string listenHost = "127.0.0.1";
+    std::uint16_t listenPort = 8080;
+    std::string dbPath = "./var/cmc.db";
+    std::string rackManifest;         // import at start (discovery)
+    std::string migrationsDir;        // default: compiled-in schemas/db
+    std::string fabricUrl;            // fabric management API (cmcsim control API); default from the manifest
+    Admin admin;
+    MonitorConfig monitor;
+    std::int64_t ipmiTimeoutMs = 1000;
+    std::int64_t redfishTimeoutMs = 3000;
+    std::int64_t sampleRetentionHours = 24;
+    std::int64_t aggregateRetentionDays = 30;
+    std::int64_t eventRetention = 100000;
+};
+
+// Parses a config file's text into `out` (defaults for absent keys).
+// Returns an empty string, or a message naming the offending key.
+[[nodiscard]] std::string parseConfig(const std::string& text, Config& out);
+// "HOST:PORT" (port 0 allowed); message on error.
+[[nodiscard]] std::string parseListen(const std::string& text, std::string& host, std::uint16_t& port);
+
+// Password hashing for the admin account (PBKDF2-HMAC-SHA256, OpenSSL).
+[[nodiscard]] std::string hashPassword(const std::string& password, int iterations = 100000);
+[[nodiscard]] bool verifyPassword(const Admin& admin, const std::string& candidate);
+
+}  // namespace cmc::config

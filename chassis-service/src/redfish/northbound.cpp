@@ -1,0 +1,153 @@
+#include "redfish/northbound.hpp"
+
+#include "app/service.hpp"
+#include "events/event_log.hpp"
+#include "redfish/redfish_errors.hpp"
+
+namespace cmc::redfish {
+
+using json = nlohmann::json;
+
+json link(const std::string& id) { return json{{"@odata.id", id}}; }
+
+json collectionOf(const std::string& id, const std::string& type, const std::string& name,
+                  const std::vector<std::string>& members) {
+    json c{{"@odata.id", id}, {"@odata.type", type}, {"Name", name}};
+    json m = json::array();
+    for (const auto& s : members) m.push_back(link(s));
+    c["Members"] = m;
+    c["Members@odata.count"] = members.size();
+    return c;
+}
+
+http::Response readOnly(const Request& r, const json& body) {
+    if (r.http.method == "GET" || r.http.method == "HEAD") return jsonResponse(200, body);
+    return methodNotAllowed("GET, HEAD");
+}
+
+namespace {
+
+std::optional<std::string> base64Decode(std::string_view in) {
+    static const std::string kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    int val = 0;
+    int bits = -8;
+    for (char c : in) {
+        if (c == '=') break;
+        auto pos = kChars.find(c);
+        if (pos == std::string::npos) return std::nullopt;
+        val = (val << 6) + static_cast<int>(pos);
+        bits += 6;
+        if (bits >= 0) {
+            out.push_back(static_cast<char>((val >> bits) & 0xff));
+            bits -= 8;
+        }
+    }
+    return out;
+}
+
+bool authorized(app::ChassisService& s, const http::Request& req) {
+    const auto* auth = req.header("Authorization");
+    if (!auth) return false;
+    std::string_view v = *auth;
+    if (v.size() <= 6 || !http::iequals(v.substr(0, 6), "Basic ")) return false;
+    auto decoded = base64Decode(v.substr(6));
+    if (!decoded) return false;
+    auto colon = decoded->find(':');
+    if (colon == std::string::npos) return false;
+    return s.verifyAdmin(decoded->substr(0, colon), decoded->substr(colon + 1));
+}
+
+json serviceRoot(app::ChassisService& s) {
+    json r;
+    r["@odata.id"] = "/redfish/v1";
+    r["@odata.type"] = "#ServiceRoot.v1_17_0.ServiceRoot";
+    r["Id"] = "RootService";
+    r["Name"] = "OpenCMC chassis management controller";
+    r["RedfishVersion"] = "1.21.0";
+    r["Vendor"] = "OpenCMC";
+    r["Product"] = "OpenCMC cmcd";
+    r["Chassis"] = link("/redfish/v1/Chassis");
+    r["Managers"] = link("/redfish/v1/Managers");
+    r["Registries"] = link("/redfish/v1/Registries");
+    r["Oem"]["OpenCMC"] = {{"@odata.type", "#OpenCMCServiceRoot.v1_0_0.ServiceRoot"},
+                           {"Version", app::kVersion},
+                           {"Blades", s.blades().size()}};
+    return r;
+}
+
+Maybe routeRegistries(Request& r) {
+    const auto& reg = r.service.events().registry();
+    const std::string id = reg.prefix() + "." + reg.version();
+    if (r.seg.size() == 1) {
+        return readOnly(r, collectionOf("/redfish/v1/Registries", "#MessageRegistryFileCollection.MessageRegistryFileCollection",
+                                        "Registry File Collection", {"/redfish/v1/Registries/" + id}));
+    }
+    if (r.seg[1] != id) return resourceNotFound("MessageRegistryFile", r.seg[1]);
+    if (r.seg.size() == 2) {
+        json f;
+        f["@odata.id"] = "/redfish/v1/Registries/" + id;
+        f["@odata.type"] = "#MessageRegistryFile.v1_1_4.MessageRegistryFile";
+        f["Id"] = id;
+        f["Name"] = "OpenCMC Message Registry File";
+        f["Registry"] = id;
+        f["Languages"] = json::array({"en"});
+        f["Location"] = json::array({{{"Language", "en"}, {"Uri", "/redfish/v1/Registries/" + id + "/Registry"}}});
+        return readOnly(r, f);
+    }
+    if (r.seg.size() == 3 && r.seg[2] == "Registry") {
+        auto j = json::parse(reg.json(), nullptr, false);
+        j["@odata.id"] = "/redfish/v1/Registries/" + id + "/Registry";
+        return readOnly(r, j);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+http::Handler makeNorthboundHandler(app::ChassisService& service) {
+    return [&service](http::Request&& req, http::Responder done) {
+        std::string path = req.path;
+        while (path.size() > 1 && path.back() == '/') path.pop_back();
+        if (path == "/redfish") {
+            done(req.method == "GET" || req.method == "HEAD" ? jsonResponse(200, json{{"v1", "/redfish/v1/"}})
+                                                               : methodNotAllowed("GET, HEAD"));
+            return;
+        }
+        const std::string prefix = "/redfish/v1";
+        if (path.rfind(prefix, 0) != 0 || (path.size() > prefix.size() && path[prefix.size()] != '/')) {
+            done(resourceNotFound("Resource", req.path));
+            return;
+        }
+        std::vector<std::string> seg;
+        for (std::size_t i = prefix.size(); i < path.size();) {
+            auto j = path.find('/', i + 1);
+            if (j == std::string::npos) j = path.size();
+            seg.push_back(path.substr(i + 1, j - i - 1));
+            i = j;
+        }
+        for (const auto& s : seg) {
+            if (s.empty()) {
+                done(resourceNotFound("Resource", req.path));
+                return;
+            }
+        }
+        if (seg.empty()) {
+            done(req.method == "GET" || req.method == "HEAD" ? jsonResponse(200, serviceRoot(service))
+                                                               : methodNotAllowed("GET, HEAD"));
+            return;
+        }
+        if (!authorized(service, req)) {
+            done(noValidSession("OpenCMC"));
+            return;
+        }
+        Request r{req, service, seg};
+        Maybe out;
+        if (seg[0] == "Chassis") out = routeChassis(r);
+        else if (seg[0] == "Managers") out = routeManagers(r);
+        else if (seg[0] == "Registries") out = routeRegistries(r);
+        done(out ? std::move(*out) : resourceNotFound("Resource", req.path));
+    };
+}
+
+}  // namespace cmc::redfish
