@@ -1,0 +1,107 @@
+"""cmcd against a simulated rack: discovery and inventory, the health of each
+fault kind read through cmcd's Redfish API, transient blips, recovery."""
+import time
+import unittest
+
+from cmcdlib import FAST, Cmcd, Sim, wait_until
+from simlib import boot_logical_server, reset, target
+
+
+class CmcdMonitorTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = Sim(blades=16, speed=20)
+        cls.cmcd = Cmcd(manifest=cls.sim.manifest_path, config=FAST)
+        wait_until(lambda: all(cls.cmcd.health(s) == "Healthy" for s in range(1, 17)), timeout=60,
+                   what="16 blades Healthy")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cmcd.cleanup()
+        cls.sim.stop()
+
+    def test_discovery_and_inventory(self):
+        chassis = self.cmcd.json("/redfish/v1/Chassis")
+        self.assertEqual(chassis["Members@odata.count"], 17)
+        for slot in (1, 2, 16):
+            m = self.sim.manifest["blades"][slot - 1]
+            b = wait_until(lambda: (lambda b: b if b["Oem"]["OpenCMC"]["Inventory"]["CpuCount"] else None)(self.cmcd.blade(slot)),
+                           what="Redfish inventory of slot %d" % slot)
+            self.assertEqual(b["SerialNumber"], m["serialNumber"])
+            self.assertEqual(b["Model"], m["model"])
+            self.assertEqual(b["UUID"], m["uuid"])
+            inv = b["Oem"]["OpenCMC"]["Inventory"]
+            self.assertEqual([n["PermanentMACAddress"] for n in inv["Nics"]], [n["permanentMac"] for n in m["nics"]])
+            self.assertEqual([h["PermanentWWPN"] for h in inv["Hbas"]], [h["permanentWwpn"] for h in m["hbas"]])
+            self.assertGreater(inv["MemoryGiB"], 0)
+        managers = self.cmcd.json("/redfish/v1/Managers")
+        self.assertEqual(managers["Members@odata.count"], 17)
+        bmc = self.cmcd.json("/redfish/v1/Managers/bmc-3")
+        self.assertEqual(bmc["ManagerType"], "BMC")
+        self.assertNotIn("password", str(bmc).lower())
+        discovered = [e for e in self.cmcd.events() if e["MessageId"].endswith(".BladeDiscovered")]
+        self.assertEqual(len(discovered), 16)
+
+    def test_power_loss_is_failed_quickly(self):
+        slot = 2
+        reset(self.sim, slot, "On")
+        wait_until(lambda: self.cmcd.blade(slot).get("PowerState") == "On", what="slot 2 seen on")
+        self.sim.inject(slot, "power-loss")
+        t0 = time.monotonic()
+        wait_until(lambda: self.cmcd.health(slot) == "Failed", timeout=10, what="Failed after power loss")
+        self.assertLess(time.monotonic() - t0, 10)
+        h = self.cmcd.blade(slot)["Oem"]["OpenCMC"]["Health"]
+        self.assertIn("power-fault", h["BadSignals"])
+        self.assertEqual(self.cmcd.blade(slot)["Status"]["Health"], "Critical")
+        self.assertTrue(any(e["MessageId"].endswith(".BladeFailed") and e["MessageArgs"][0] == str(slot)
+                            for e in self.cmcd.events()))
+        # Recovery: fault cleared and power restored.
+        self.sim.clear(slot, "power-loss")
+        reset(self.sim, slot, "On")
+        wait_until(lambda: self.cmcd.health(slot) == "Healthy", timeout=20, what="recovered")
+
+    def test_bmc_unresponsive_with_host_serving_is_not_failed(self):
+        slot = 3
+        boot_logical_server(self.sim, slot, "mon-3", "02:00:0a:03:00:03", "20:00:00:25:b5:03:00:03", "10.3.0.3")
+        wait_until(lambda: self.cmcd.blade(slot)["Oem"]["OpenCMC"]["Inventory"]["LogicalIPs"] == ["10.3.0.3"],
+                   what="cmcd learns the logical IP")
+        self.sim.inject(slot, "bmc-unresponsive")
+        wait_until(lambda: self.cmcd.health(slot) == "BmcUnreachable", timeout=20, what="BmcUnreachable")
+        for _ in range(10):
+            self.assertNotEqual(self.cmcd.health(slot), "Failed")
+            time.sleep(0.2)
+        self.sim.clear(slot, "bmc-unresponsive")
+        wait_until(lambda: self.cmcd.health(slot) == "Healthy", timeout=30, what="BMC back")
+
+    def test_over_temperature_is_critical(self):
+        slot = 4
+        self.sim.inject(slot, "over-temperature", celsius=99)
+        wait_until(lambda: self.cmcd.health(slot) == "Critical", timeout=20, what="Critical")
+        self.sim.clear(slot, "over-temperature")
+        wait_until(lambda: self.cmcd.health(slot) == "Healthy", timeout=20, what="temperature back to normal")
+
+    def test_host_hang_is_failed_by_watchdog(self):
+        slot = 5
+        boot_logical_server(self.sim, slot, "mon-5", "02:00:0a:03:00:05", "20:00:00:25:b5:03:00:05", "10.3.0.5")
+        wait_until(lambda: self.cmcd.health(slot) == "Healthy", what="healthy while running")
+        self.sim.inject(slot, "host-hang")
+        wait_until(lambda: self.cmcd.health(slot) == "Failed", timeout=20, what="Failed by watchdog")
+        self.assertIn("watchdog", self.cmcd.blade(slot)["Oem"]["OpenCMC"]["Health"]["BadSignals"])
+        self.sim.clear(slot, "host-hang")
+        wait_until(lambda: self.cmcd.health(slot) == "Healthy", timeout=30, what="host resumes")
+
+    def test_short_network_blip_leaves_blade_healthy(self):
+        slot = 6
+        transitions_before = len([e for e in self.cmcd.events() if e["MessageArgs"][:1] == [str(slot)]])
+        self.sim.inject(slot, "mgmt-loss")
+        time.sleep(2.0)  # below the 3 s IPMI loss threshold
+        self.sim.clear(slot, "mgmt-loss")
+        for _ in range(20):
+            self.assertEqual(self.cmcd.health(slot), "Healthy")
+            time.sleep(0.1)
+        after = len([e for e in self.cmcd.events() if e["MessageArgs"][:1] == [str(slot)]])
+        self.assertEqual(after, transitions_before, "no event for a blip below the thresholds")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,178 @@
+"""cmcd restarts, bad input, security: SIGKILL and restart on the same
+database; malformed manifests and configs; wrong BMC credentials; a BMC that
+answers garbage; a management-network outage; authentication."""
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+from cmcdlib import ADMIN, BIN, FAST, Cmcd, Sim, wait_until
+from simlib import assert_dmtf_error
+
+
+class RestartTest(unittest.TestCase):
+    def test_sigkill_and_restart_keeps_inventory_and_history(self):
+        sim = Sim(blades=4, speed=20)
+        work = tempfile.TemporaryDirectory(prefix="cmcd-restart-")
+        try:
+            a = Cmcd(manifest=sim.manifest_path, config=FAST, workdir=work.name)
+            wait_until(lambda: all(a.health(s) == "Healthy" for s in range(1, 5)), timeout=30, what="healthy")
+            sim.inject(2, "power-loss")
+            wait_until(lambda: a.health(2) == "Failed", timeout=10, what="slot 2 failed")
+            serial = a.blade(1)["SerialNumber"]
+            events_before = a.events()
+            a.kill()
+            # Restart on the same database without the manifest: the inventory comes from the database.
+            b = Cmcd(config=FAST, workdir=work.name, db=a.db)
+            try:
+                self.assertEqual(b.blade(1)["SerialNumber"], serial)
+                ids = [e["Id"] for e in b.events()]
+                for e in events_before:
+                    self.assertIn(e["Id"], ids, "event %s survived the SIGKILL" % e["Id"])
+                self.assertTrue(int(ids[-1]) > int(events_before[-1]["Id"]), "ids keep increasing")
+                wait_until(lambda: b.health(2) == "Failed", timeout=15, what="monitoring resumed")
+                wait_until(lambda: b.health(1) == "Healthy", timeout=15, what="monitoring resumed")
+                b.stop()
+                con = sqlite3.connect(a.db)
+                self.assertEqual(con.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+                n = con.execute("SELECT COUNT(*) FROM health_transitions").fetchone()[0]
+                self.assertGreater(n, 4)
+                con.close()
+            finally:
+                b.cleanup()
+                a.cleanup()
+        finally:
+            sim.stop()
+            work.cleanup()
+
+
+class BadInputTest(unittest.TestCase):
+    def run_cmcd(self, *args, config=None):
+        with tempfile.TemporaryDirectory() as d:
+            cfg = os.path.join(d, "c.json")
+            with open(cfg, "w") as f:
+                f.write(config if config is not None else json.dumps({"admin": {"password": "x"}}))
+            return subprocess.run([os.path.join(BIN, "cmcd"), "--config", cfg, "--db", os.path.join(d, "db"),
+                                   "--listen", "127.0.0.1:0", *args], capture_output=True, text=True, timeout=30)
+
+    def test_bad_flags_and_configs_exit_2(self):
+        for args, config, needle in [
+            (("--frobnicate",), None, "unknown option"),
+            (("--listen", "nope"), None, "listen"),
+            ((), "{", "not valid JSON"),
+            ((), json.dumps({"monitor": {"ipmiIntervalMs": "x"}}), "monitor.ipmiIntervalMs"),
+            ((), json.dumps({"colour": 1, "admin": {"password": "x"}}), "colour"),
+            ((), json.dumps({}), "no administrator password"),
+        ]:
+            r = self.run_cmcd(*args, config=config)
+            self.assertEqual(r.returncode, 2, (args, config, r.stderr))
+            self.assertIn(needle, r.stderr)
+
+    def test_malformed_and_truncated_manifests(self):
+        sim = Sim(blades=2, speed=20)
+        try:
+            text = open(sim.manifest_path).read()
+            with tempfile.TemporaryDirectory() as d:
+                for name, content in [("truncated.json", text[: len(text) // 2]), ("garbage.json", "\x00\x01 not json"),
+                                      ("noblades.json", json.dumps({"chassis": {}}))]:
+                    p = os.path.join(d, name)
+                    with open(p, "w") as f:
+                        f.write(content)
+                    r = self.run_cmcd("--rack", p)
+                    self.assertEqual(r.returncode, 2, (name, r.stdout, r.stderr))
+                    self.assertIn("manifest", r.stderr)
+        finally:
+            sim.stop()
+
+    def test_bad_entries_wrong_credentials_and_garbage_bmc(self):
+        sim = Sim(blades=4, speed=20)
+        garbage = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        garbage.bind(("127.0.0.1", 0))
+        garbage.settimeout(0.2)
+        stop = threading.Event()
+
+        def answer_garbage():
+            while not stop.is_set():
+                try:
+                    data, addr = garbage.recvfrom(2048)
+                    garbage.sendto(os.urandom(len(data) % 64 + 1), addr)
+                except socket.timeout:
+                    pass
+        t = threading.Thread(target=answer_garbage, daemon=True)
+        t.start()
+        try:
+            m = json.load(open(sim.manifest_path))
+            m["blades"][1]["ipmi"]["password"] = "wrong-password"      # slot 2: wrong credentials
+            m["blades"][2]["ipmi"]["port"] = garbage.getsockname()[1]   # slot 3: a BMC answering garbage
+            m["blades"].append({"slot": "five"})                        # a malformed entry
+            with tempfile.TemporaryDirectory() as d:
+                p = os.path.join(d, "rack.json")
+                with open(p, "w") as f:
+                    json.dump(m, f)
+                c = Cmcd(manifest=p, config=FAST)
+                try:
+                    wait_until(lambda: c.health(1) == "Healthy" and c.health(4) == "Healthy", timeout=30,
+                               what="the good blades are monitored")
+                    self.assertIn("skipped", c.read_log())
+                    time.sleep(1)
+                    self.assertNotEqual(c.health(2), "Healthy")
+                    self.assertNotEqual(c.health(3), "Healthy")
+                    self.assertNotIn("wrong-password", c.read_log(), "no password in logs")
+                    self.assertIsNone(c.proc.poll())
+                finally:
+                    c.cleanup()
+        finally:
+            stop.set()
+            t.join()
+            garbage.close()
+            sim.stop()
+
+    def test_authentication_and_errors(self):
+        c = Cmcd()
+        try:
+            status, _, body = c.get("/redfish/v1", auth=None)
+            self.assertEqual(status, 200, "the service root needs no authentication")
+            for auth in [None, (ADMIN[0], "wrong"), ("root", ADMIN[1])]:
+                status, headers, body = c.get("/redfish/v1/Chassis", auth=auth)
+                self.assertEqual(status, 401)
+                assert_dmtf_error(self, body, "NoValidSession")
+            status, _, body = c.get("/redfish/v1/Chassis/blade-99")
+            self.assertEqual(status, 404)
+            assert_dmtf_error(self, body, "ResourceNotFound")
+            self.assertEqual(c.get("/redfish/v1/Chassis/blade-007")[0], 404)
+            self.assertNotIn(ADMIN[1], c.read_log())
+        finally:
+            c.cleanup()
+
+
+class NetworkSanityTest(unittest.TestCase):
+    def test_most_bmcs_unreachable_confirms_nothing(self):
+        sim = Sim(blades=8, speed=20)
+        try:
+            c = Cmcd(manifest=sim.manifest_path, config=FAST)
+            try:
+                wait_until(lambda: all(c.health(s) == "Healthy" for s in range(1, 9)), timeout=30, what="healthy")
+                for s in range(1, 8):
+                    sim.inject(s, "mgmt-loss")
+                wait_until(lambda: c.json("/redfish/v1/Managers/cmc")["Oem"]["OpenCMC"]["ManagementNetwork"]["Suspect"],
+                           timeout=10, what="network suspect")
+                time.sleep(4)  # longer than every loss threshold
+                self.assertFalse(any(c.health(s) in ("Failed", "BmcUnreachable") for s in range(1, 9)))
+                self.assertTrue(any(e["MessageId"].endswith(".ManagementNetworkSuspect") for e in c.events()))
+                for s in range(1, 8):
+                    sim.clear(s, "mgmt-loss")
+                wait_until(lambda: not c.json("/redfish/v1/Managers/cmc")["Oem"]["OpenCMC"]["ManagementNetwork"]["Suspect"],
+                           timeout=20, what="network recovered")
+            finally:
+                c.cleanup()
+        finally:
+            sim.stop()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
