@@ -92,6 +92,8 @@ void ChassisService::pollIpmi(BladeRuntime& b, std::int64_t now) {
         auto& rt = it->second;
         rt.ipmiInFlight = false;
         auto t = steadyMs();
+        ++counters_.ipmiPolls;
+        if (!r.ok()) ++counters_.ipmiFailures;
         if (r.ok()) {
             rt.lastIpmiRttMs = static_cast<double>(t - sent);
             rt.health->ipmiResult(t, true);
@@ -153,6 +155,7 @@ void ChassisService::pollSel(BladeRuntime& b, std::int64_t now) {
                 if (it3 == blades_.end()) return;
                 auto& rt3 = it3->second;
                 rt3.selInFlight = false;
+                ++counters_.selReads;
                 if (!r.ok()) return;
                 rt3.selPrimed = true;
                 rt3.selLastAdd = lastAdd;
@@ -184,6 +187,8 @@ void ChassisService::pollRedfish(BladeRuntime& b, std::int64_t now) {
         auto& rt = it->second;
         rt.redfishInFlight = false;
         auto t = steadyMs();
+        ++counters_.redfishPolls;
+        if (!ok) ++counters_.redfishFailures;
         // Any HTTP answer proves the service is alive; 401/403 still is an answer.
         bool answered = ok || status >= 400;
         rt.health->redfishResult(t, answered, ok ? "" : (status ? "HTTP " + std::to_string(status) : body));
@@ -222,6 +227,7 @@ void ChassisService::pollFabric() {
     http_->request(cfg_.fabricUrl, "GET", "/sim/v1/probe", {}, {{"Accept", "application/json"}},
                    [this](southbound::HttpResult r) {
         fabricInFlight_ = false;
+        ++counters_.fabricPolls;
         if (!r.transportOk || r.status != 200) return;  // no fabric view: heartbeat stays as it was
         auto j = json::parse(r.body, nullptr, false);
         if (j.is_discarded() || !j.is_object() || !j.contains("targets") || !j["targets"].is_array()) return;
@@ -291,6 +297,7 @@ void ChassisService::judge(BladeRuntime& b) {
                        origin(slot));
     }
     if (!tr) return;
+    ++counters_.transitions;
     tr->timeMs = events::nowUnixMs();
     b.blade.health = tr->to;
     b.lastTransitionUnixMs = tr->timeMs;

@@ -56,6 +56,17 @@ public:
     [[nodiscard]] bool verifyAdmin(const std::string& user, const std::string& password);
     [[nodiscard]] store::Store& store() { return *store_; }
 
+    struct Counters {
+        std::uint64_t ipmiPolls = 0;
+        std::uint64_t ipmiFailures = 0;
+        std::uint64_t selReads = 0;
+        std::uint64_t redfishPolls = 0;
+        std::uint64_t redfishFailures = 0;
+        std::uint64_t fabricPolls = 0;
+        std::uint64_t transitions = 0;
+    };
+    [[nodiscard]] const Counters& counters() const { return counters_; }
+
 private:
     // discovery.cpp
     [[nodiscard]] std::string importManifest(const std::string& path, bool& badInput);
@@ -90,7 +101,8 @@ private:
     bool fabricInFlight_ = false;
     bool stopped_ = false;
     std::int64_t startedUnixMs_ = 0;
-    std::string authCacheKey_;  // digest of the last verified admin credentials
+    std::string authCacheKey_;
+    Counters counters_;  // digest of the last verified admin credentials
     boost::asio::steady_timer tickTimer_;
     boost::asio::steady_timer fabricTimer_;
     boost::asio::steady_timer retentionTimer_;

@@ -83,6 +83,11 @@ json cmcJson(app::ChassisService& s) {
     m["Oem"]["OpenCMC"] = {{"@odata.type", "#OpenCMCManager.v1_0_0.Manager"},
                            {"StartedAt", events::rfc3339Ms(s.startedUnixMs())},
                            {"ManagementNetwork", {{"Suspect", n.suspect}, {"UnreachableBmcs", n.unreachable}, {"MonitoredBmcs", n.total}}}};
+    const auto& c = s.counters();
+    m["Oem"]["OpenCMC"]["Monitor"] = {{"IpmiPolls", c.ipmiPolls}, {"IpmiPollFailures", c.ipmiFailures},
+                                      {"SelReads", c.selReads}, {"RedfishPolls", c.redfishPolls},
+                                      {"RedfishPollFailures", c.redfishFailures}, {"FabricPolls", c.fabricPolls},
+                                      {"HealthTransitions", c.transitions}, {"Blades", s.blades().size()}};
     return m;
 }
 

@@ -1,0 +1,192 @@
+#!/usr/bin/python3
+"""cmcd benchmarks. Each prints its figures and one JSON line.
+
+  cmcd_bench.py detection [--injections 50]
+      time from an injected power loss to Failed in cmcd (default settings)
+  cmcd_bench.py false-positives [--blades 1000] [--loss 5] [--minutes 10] [--speed 1]
+      every BMC with packet loss for the given (simulated) minutes: blades confirmed Failed
+  cmcd_bench.py scale [--blades 1000] [--seconds 60]
+      cmcd monitoring N blades at the default intervals: CPU share of one core, RSS, poll rate
+"""
+import argparse
+import json
+import os
+import queue
+import re
+import statistics
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "e2e"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "integration", "cmcd"))
+os.environ.setdefault("CMC_BIN", os.path.join(HERE, "..", "..", "..", "build", "bin"))
+
+from cmcdlib import Cmcd  # noqa: E402
+from simlib import Sim, reset, wait_until  # noqa: E402
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def rss_mib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+class LogWatcher:
+    """Follows cmcd's log file and timestamps each health transition line on arrival."""
+
+    def __init__(self, path):
+        self.path, self.q, self.stop = path, queue.Queue(), False
+        self.t = threading.Thread(target=self.run, daemon=True)
+        self.t.start()
+
+    def run(self):
+        with open(self.path) as f:
+            while not self.stop:
+                line = f.readline()
+                if not line:
+                    time.sleep(0.0005)
+                    continue
+                m = re.search(r"blade=(\d+) health (\w+) -> (\w+)", line)
+                if m:
+                    self.q.put((time.monotonic(), int(m.group(1)), m.group(3)))
+
+    def wait_for(self, slot, state, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                t, s, st = self.q.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if s == slot and st == state:
+                return t
+        raise TimeoutError("slot %d never reached %s" % (slot, state))
+
+
+def detection(args):
+    sim = Sim(blades=16, speed=20)
+    cmcd = Cmcd(manifest=sim.manifest_path)
+    try:
+        wait_until(lambda: all(cmcd.health(s) == "Healthy" for s in range(1, 17)), timeout=60, what="healthy")
+        for s in range(1, 17):
+            reset(sim, s, "On")
+        wait_until(lambda: all(cmcd.blade(s).get("PowerState") == "On" for s in range(1, 17)), timeout=60, what="on")
+        watcher = LogWatcher(cmcd.log_path)
+        latencies = []
+        for i in range(args.injections):
+            slot = i % 16 + 1
+            t0 = time.monotonic()
+            sim.inject(slot, "power-loss")
+            t1 = watcher.wait_for(slot, "Failed")
+            latencies.append((t1 - t0) * 1000)
+            sim.clear(slot, "power-loss")
+            reset(sim, slot, "On")
+            watcher.wait_for(slot, "Healthy")
+        watcher.stop = True
+        latencies.sort()
+        p50 = statistics.median(latencies)
+        p99 = latencies[min(len(latencies) - 1, int(round(0.99 * (len(latencies) - 1))))]
+        print("detection latency, power loss -> Failed, %d injections, default settings (IPMI poll 250 ms): "
+              "median %.0f ms, p99 %.0f ms, max %.0f ms" % (len(latencies), p50, p99, latencies[-1]))
+        print(json.dumps({"bench": "cmcd-detection", "injections": len(latencies), "medianMs": p50, "p99Ms": p99,
+                          "maxMs": latencies[-1]}))
+    finally:
+        cmcd.cleanup()
+        sim.stop()
+
+
+def false_positives(args):
+    sim = Sim(blades=args.blades, speed=args.speed)
+    cmcd = Cmcd(manifest=sim.manifest_path)
+    try:
+        wait_until(lambda: cmcd.json("/redfish/v1/Managers/cmc")["Oem"]["OpenCMC"]["Monitor"]["IpmiPolls"] > args.blades * 4,
+                   timeout=120, what="monitoring running")
+        for s in range(1, args.blades + 1):
+            sim.inject(s, "mgmt-packet-loss", percent=args.loss)
+        start = cmcd.json("/redfish/v1/Managers/cmc")["Oem"]["OpenCMC"]["Monitor"]
+        real_seconds = args.minutes * 60 / args.speed
+        time.sleep(real_seconds)
+        end = cmcd.json("/redfish/v1/Managers/cmc")["Oem"]["OpenCMC"]["Monitor"]
+        states = {}
+        for s in range(1, args.blades + 1):
+            st = cmcd.health(s)
+            states[st] = states.get(st, 0) + 1
+        log = cmcd.read_log()
+        failed = len(set(re.findall(r"blade=(\d+) health \w+ -> Failed", log)))
+        unreachable = len(set(re.findall(r"blade=(\d+) health \w+ -> BmcUnreachable", log)))
+        polls = end["IpmiPolls"] - start["IpmiPolls"]
+        lost = end["IpmiPollFailures"] - start["IpmiPollFailures"]
+        print("false positives: %d blades, %g%% packet loss on every BMC for %g simulated minutes (%.0f s real): "
+              "%d blades ever confirmed Failed, %d ever BmcUnreachable; %d IPMI polls, %d (%.2f%%) unanswered; states now %s"
+              % (args.blades, args.loss, args.minutes, real_seconds, failed, unreachable, polls, lost,
+                 100.0 * lost / max(polls, 1), states))
+        print(json.dumps({"bench": "cmcd-false-positives", "blades": args.blades, "lossPercent": args.loss,
+                          "simMinutes": args.minutes, "failed": failed, "bmcUnreachable": unreachable,
+                          "ipmiPolls": polls, "ipmiUnanswered": lost, "states": states}))
+    finally:
+        cmcd.cleanup()
+        sim.stop()
+
+
+def scale(args):
+    sim = Sim(blades=args.blades, speed=1)
+    cmcd = Cmcd(manifest=sim.manifest_path)
+    try:
+        t0 = time.monotonic()
+        wait_until(lambda: sum(1 for s in range(1, args.blades + 1, max(1, args.blades // 50)) if cmcd.health(s) == "Healthy")
+                   == len(range(1, args.blades + 1, max(1, args.blades // 50))), timeout=300, interval=0.5, what="healthy")
+        ready = time.monotonic() - t0
+        time.sleep(5)  # let inventory reads settle
+        m0 = cmcd.json("/redfish/v1/Managers/cmc")["Oem"]["OpenCMC"]["Monitor"]
+        c0, w0 = cpu_seconds(cmcd.proc.pid), time.monotonic()
+        time.sleep(args.seconds)
+        c1, w1 = cpu_seconds(cmcd.proc.pid), time.monotonic()
+        m1 = cmcd.json("/redfish/v1/Managers/cmc")["Oem"]["OpenCMC"]["Monitor"]
+        rss = rss_mib(cmcd.proc.pid)
+        cpu_share = (c1 - c0) / (w1 - w0)
+        polls = (m1["IpmiPolls"] - m0["IpmiPolls"]) / (w1 - w0)
+        target = args.blades * 4.0  # 250 ms
+        cpu_per_poll_us = (c1 - c0) / max(m1["IpmiPolls"] - m0["IpmiPolls"], 1) * 1e6
+        sustainable = int(1e6 / cpu_per_poll_us / 4) if cpu_per_poll_us > 0 else 0
+        print("scale: cmcd monitoring %d blades (IPMI 250 ms, SEL 1 s, Redfish 5 s, fabric 0.5 s): all healthy after %.1f s; "
+              "%.1f%% of one core, RSS %.1f MiB, %.0f IPMI polls/s (target %.0f), %.1f us cmcd CPU per IPMI poll "
+              "(all polling included); blades sustainable at 250 ms on one core, extrapolated: %d"
+              % (args.blades, ready, cpu_share * 100, rss, polls, target, cpu_per_poll_us, sustainable))
+        print(json.dumps({"bench": "cmcd-scale", "blades": args.blades, "cpuShare": cpu_share, "rssMiB": rss,
+                          "ipmiPollsPerSecond": polls, "cpuUsPerPoll": cpu_per_poll_us,
+                          "sustainableBladesExtrapolated": sustainable, "readySeconds": ready}))
+    finally:
+        cmcd.cleanup()
+        sim.stop()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    d = sub.add_parser("detection")
+    d.add_argument("--injections", type=int, default=50)
+    f = sub.add_parser("false-positives")
+    f.add_argument("--blades", type=int, default=1000)
+    f.add_argument("--loss", type=float, default=5)
+    f.add_argument("--minutes", type=float, default=10)
+    f.add_argument("--speed", type=float, default=1)
+    s = sub.add_parser("scale")
+    s.add_argument("--blades", type=int, default=1000)
+    s.add_argument("--seconds", type=float, default=60)
+    args = ap.parse_args()
+    {"detection": detection, "false-positives": false_positives, "scale": scale}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()
