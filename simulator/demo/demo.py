@@ -40,6 +40,7 @@ def main():
     sim = subprocess.Popen([os.path.join(args.bin, "cmcsim"), "--blades", "16", "--control-port", "7070",
                             "--bmc-base-port", "20000", "--manifest", manifest_path, "--speed", args.speed])
     stopping = []
+    cmcd = None
 
     def stop(signum, _frame):
         stopping.append(signum)
@@ -66,6 +67,14 @@ def main():
             call("PATCH", base + "/NIC/NetworkDeviceFunctions/1", {"Ethernet": {"MACAddress": mac}}, auth)
             call("PATCH", base + "/HBA/NetworkDeviceFunctions/1", {"FibreChannel": {"WWPN": wwpn}}, auth)
             call("POST", rf + "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset", {"ResetType": "On"}, auth)
+        cmcd_bin = os.path.join(args.bin, "cmcd")
+        if os.path.exists(cmcd_bin):
+            cfg_path = os.path.join(args.var, "cmcd.json")
+            with open(cfg_path, "w") as f:
+                json.dump({"listen": "127.0.0.1:8080", "admin": {"username": "admin", "password": "opencmc-demo"}}, f)
+            os.chmod(cfg_path, 0o600)
+            cmcd = subprocess.Popen([cmcd_bin, "--config", cfg_path, "--db", os.path.join(args.var, "cmc.db"),
+                                     "--rack", manifest_path])
         for i in (13, 14):  # warm spares: powered on, held at firmware (no volume visible)
             blade = manifest["blades"][i - 1]
             auth = (blade["redfish"]["username"], blade["redfish"]["password"])
@@ -80,11 +89,14 @@ def main():
         print("  12 logical servers srv01..srv12 on blades 1-12 (10.0.0.11-22); warm spares 13-14, cold spares 15-16")
         print("  try: curl -s %s/sim/v1/probe | head -40" % control)
         print("  try: curl -s -X POST %s/sim/v1/blades/3/faults -d '{\"fault\":\"power-loss\"}'" % control)
-        print("  (cmcd, its console on :8080 and admin/opencmc-demo arrive with the chassis-service issues)")
+        if cmcd:
+            print("  cmcd          http://127.0.0.1:8080/redfish/v1   administrator: admin / opencmc-demo")
+            print("  try: curl -s -u admin:opencmc-demo http://127.0.0.1:8080/redfish/v1/Chassis/blade-3 | head -60")
+            print("  try: curl -s -u admin:opencmc-demo http://127.0.0.1:8080/redfish/v1/Managers/cmc/LogServices/EventLog/Entries")
         print("Press Ctrl-C to stop.", flush=True)
 
         announced = False
-        while not stopping and sim.poll() is None:
+        while not stopping and sim.poll() is None and (cmcd is None or cmcd.poll() is None):
             if not announced:
                 probe = call("GET", control + "/sim/v1/probe")
                 up = sum(1 for t in probe["targets"] if t["reachable"])
@@ -93,6 +105,12 @@ def main():
                     announced = True
             time.sleep(0.5)
     finally:
+        if cmcd is not None and cmcd.poll() is None:
+            cmcd.terminate()
+            try:
+                cmcd.wait(10)
+            except subprocess.TimeoutExpired:
+                cmcd.kill()
         if sim.poll() is None:
             sim.terminate()
             try:
