@@ -45,6 +45,54 @@ const std::string* Response::header(std::string_view name) const {
     return nullptr;
 }
 
+namespace {
+constexpr std::string_view kBase64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+}
+
+std::string base64Encode(std::string_view in) {
+    std::string out;
+    int val = 0;
+    int bits = -6;
+    for (unsigned char c : in) {
+        val = (val << 8) + c;
+        bits += 8;
+        while (bits >= 0) {
+            out.push_back(kBase64[static_cast<std::size_t>((val >> bits) & 0x3f)]);
+            bits -= 6;
+        }
+    }
+    if (bits > -6) out.push_back(kBase64[static_cast<std::size_t>(((val << 8) >> (bits + 8)) & 0x3f)]);
+    while (out.size() % 4) out.push_back('=');
+    return out;
+}
+
+std::optional<std::string> base64Decode(std::string_view in) {
+    std::string out;
+    int val = 0;
+    int bits = -8;
+    for (char c : in) {
+        if (c == '=') break;
+        auto pos = kBase64.find(c);
+        if (pos == std::string_view::npos) return std::nullopt;
+        val = ((val << 6) + static_cast<int>(pos)) & 0xffffff;
+        bits += 6;
+        if (bits >= 0) {
+            out.push_back(static_cast<char>((val >> bits) & 0xff));
+            bits -= 8;
+        }
+    }
+    return out;
+}
+
+std::optional<std::pair<std::string, std::string>> parseBasicAuth(std::string_view header) {
+    if (header.size() <= 6 || !iequals(header.substr(0, 6), "Basic ")) return std::nullopt;
+    auto decoded = base64Decode(header.substr(6));
+    if (!decoded) return std::nullopt;
+    auto colon = decoded->find(':');
+    if (colon == std::string::npos) return std::nullopt;
+    return std::make_pair(decoded->substr(0, colon), decoded->substr(colon + 1));
+}
+
 std::optional<std::string> percentDecode(std::string_view in) {
     std::string out;
     out.reserve(in.size());

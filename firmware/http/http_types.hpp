@@ -64,6 +64,13 @@ struct ServerOptions {
     std::function<Response(unsigned status, std::string_view message)> errorResponse;
 };
 
+// RFC 4648 base64 (HTTP Basic credentials).
+[[nodiscard]] std::string base64Encode(std::string_view in);
+[[nodiscard]] std::optional<std::string> base64Decode(std::string_view in);
+
+// Splits "Basic <base64(user:password)>" into user and password.
+[[nodiscard]] std::optional<std::pair<std::string, std::string>> parseBasicAuth(std::string_view header);
+
 // Percent-decode a path; nullopt when malformed (bad escape or NUL).
 [[nodiscard]] std::optional<std::string> percentDecode(std::string_view in);
 

@@ -92,25 +92,6 @@ bool constantTimeEquals(const std::string& a, const std::string& b) {
     return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::optional<std::string> base64Decode(std::string_view in) {
-    static const std::string kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    int val = 0;
-    int bits = -8;
-    for (char c : in) {
-        if (c == '=') break;
-        auto pos = kChars.find(c);
-        if (pos == std::string::npos) return std::nullopt;
-        val = (val << 6) + static_cast<int>(pos);
-        bits += 6;
-        if (bits >= 0) {
-            out.push_back(static_cast<char>((val >> bits) & 0xff));
-            bits -= 8;
-        }
-    }
-    return out;
-}
-
 struct Session {
     std::string id;
     std::string token;
@@ -185,16 +166,9 @@ struct RedfishService::Impl {
             return std::nullopt;
         }
         if (const auto* auth = req.header("Authorization")) {
-            std::string_view v = *auth;
-            if (v.size() > 6 && http::iequals(v.substr(0, 6), "Basic ")) {
-                auto decoded = base64Decode(v.substr(6));
-                if (!decoded) return std::nullopt;
-                auto colon = decoded->find(':');
-                if (colon == std::string::npos) return std::nullopt;
-                auto user = decoded->substr(0, colon);
-                auto pass = decoded->substr(colon + 1);
-                const auto* a = findAccount(user);
-                if (a && constantTimeEquals(a->password, pass)) return std::make_pair(a->role, user);
+            if (auto cred = http::parseBasicAuth(*auth)) {
+                const auto* a = findAccount(cred->first);
+                if (a && constantTimeEquals(a->password, cred->second)) return std::make_pair(a->role, cred->first);
             }
         }
         return std::nullopt;

@@ -1,5 +1,7 @@
 #include "bench_util.hpp"
 
+#include "http/http_types.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -151,23 +153,7 @@ int HttpClient::get(const std::string& path, const std::string& authorization, s
     return status;
 }
 
-std::string base64(const std::string& in) {
-    static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    int val = 0;
-    int bits = -6;
-    for (unsigned char c : in) {
-        val = (val << 8) + c;
-        bits += 8;
-        while (bits >= 0) {
-            out.push_back(k[(val >> bits) & 0x3f]);
-            bits -= 6;
-        }
-    }
-    if (bits > -6) out.push_back(k[((val << 8) >> (bits + 8)) & 0x3f]);
-    while (out.size() % 4) out.push_back('=');
-    return out;
-}
+std::string base64(const std::string& in) { return http::base64Encode(in); }
 
 double percentile(std::vector<double> v, double p) {
     if (v.empty()) return 0;

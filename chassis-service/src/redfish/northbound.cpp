@@ -27,35 +27,11 @@ http::Response readOnly(const Request& r, const json& body) {
 
 namespace {
 
-std::optional<std::string> base64Decode(std::string_view in) {
-    static const std::string kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    int val = 0;
-    int bits = -8;
-    for (char c : in) {
-        if (c == '=') break;
-        auto pos = kChars.find(c);
-        if (pos == std::string::npos) return std::nullopt;
-        val = (val << 6) + static_cast<int>(pos);
-        bits += 6;
-        if (bits >= 0) {
-            out.push_back(static_cast<char>((val >> bits) & 0xff));
-            bits -= 8;
-        }
-    }
-    return out;
-}
-
 bool authorized(app::ChassisService& s, const http::Request& req) {
     const auto* auth = req.header("Authorization");
     if (!auth) return false;
-    std::string_view v = *auth;
-    if (v.size() <= 6 || !http::iequals(v.substr(0, 6), "Basic ")) return false;
-    auto decoded = base64Decode(v.substr(6));
-    if (!decoded) return false;
-    auto colon = decoded->find(':');
-    if (colon == std::string::npos) return false;
-    return s.verifyAdmin(decoded->substr(0, colon), decoded->substr(colon + 1));
+    auto cred = http::parseBasicAuth(*auth);
+    return cred && s.verifyAdmin(cred->first, cred->second);
 }
 
 json serviceRoot(app::ChassisService& s) {

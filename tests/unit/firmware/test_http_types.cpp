@@ -24,3 +24,17 @@ TEST_CASE("headers are case-insensitive") {
     CHECK(s.headers.size() == 1);
     CHECK(*s.header("ETag") == "b");
 }
+
+TEST_CASE("base64 and Basic credentials") {
+    CHECK(base64Encode("admin:pw") == "YWRtaW46cHc=");
+    CHECK(base64Encode("") == "");
+    CHECK(base64Decode("YWRtaW46cHc=") == "admin:pw");
+    CHECK_FALSE(base64Decode("YW*=").has_value());
+    auto c = parseBasicAuth("Basic YWRtaW46cHc=");
+    REQUIRE(c.has_value());
+    CHECK(c->first == "admin");
+    CHECK(c->second == "pw");
+    CHECK_FALSE(parseBasicAuth("Bearer x").has_value());
+    CHECK_FALSE(parseBasicAuth("Basic " + base64Encode("nocolon")).has_value());
+    for (std::string s : {"a", "ab", "abc", "abcd", "\xff\x00\x01"}) CHECK(base64Decode(base64Encode(s)) == s);
+}

@@ -26,22 +26,7 @@ const std::string* HttpResult::header(std::string_view name) const {
 }
 
 std::string basicAuth(const std::string& user, const std::string& password) {
-    static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string in = user + ":" + password;
-    std::string out;
-    int val = 0;
-    int bits = -6;
-    for (unsigned char c : in) {
-        val = (val << 8) + c;
-        bits += 8;
-        while (bits >= 0) {
-            out.push_back(k[(val >> bits) & 0x3f]);
-            bits -= 6;
-        }
-    }
-    if (bits > -6) out.push_back(k[((val << 8) >> (bits + 8)) & 0x3f]);
-    while (out.size() % 4) out.push_back('=');
-    return "Basic " + out;
+    return "Basic " + http::base64Encode(user + ":" + password);
 }
 
 namespace {
