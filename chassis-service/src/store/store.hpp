@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,20 @@ struct StoreOptions {
     std::string migrationsDir;                 // schemas/db (NNNN_name.sql applied in order)
     std::int64_t sampleRetentionMs = 24LL * 3600 * 1000;   // raw samples kept this long
     std::int64_t downsampledRetentionMs = 30LL * 24 * 3600 * 1000;  // per-minute aggregates
-    std::int64_t eventRetentionCount = 100000;
+    std::int64_t eventRetentionCount = 100000;  // newest events kept; <= 0 keeps all
+};
+
+// One per-minute down-sampled aggregate of health samples (retention folds
+// raw samples older than sampleRetentionMs into these).
+struct SampleAggregate {
+    int slot = 0;
+    std::int64_t minuteMs = 0;     // start of the minute, Unix ms
+    std::string signal;
+    std::int64_t count = 0;        // samples folded
+    std::int64_t badCount = 0;     // of which ok == false
+    std::optional<double> minValue;  // empty when no sample carried a value
+    std::optional<double> avgValue;
+    std::optional<double> maxValue;
 };
 
 class Store {
@@ -45,18 +59,26 @@ public:
     using Done = std::function<void(bool ok, std::string error)>;
     void saveChassis(domain::Chassis c, Done done = {});
     void saveBlade(domain::Blade b, Done done = {});          // upsert by slot
-    void markBladeAbsent(int slot, Done done = {});
+    void markBladeAbsent(int slot, Done done = {});  // present=0, health Absent; no-op for an unknown slot
     void appendHealthSamples(std::vector<domain::HealthSample> samples, Done done = {});
+    // `done` gets the stored transition's id, or 0 when the write failed.
     void appendTransition(domain::HealthTransition t, std::function<void(std::int64_t id)> done = {});
-    // Stores the event with the next id; `done` gets the assigned id.
+    // Stores the event with the next id; `done` gets the assigned id (0 when the
+    // write failed). An event whose id is already set (EventLog numbers its
+    // events) keeps that id, which must be above every id ever stored; ids are
+    // never reused, even after retention trimmed the events that held them.
     void appendEvent(domain::Event e, std::function<void(std::int64_t id)> done = {});
     // Retention: delete raw samples older than sampleRetentionMs after folding
     // them into per-minute aggregates; trim events beyond eventRetentionCount.
     void runRetention(std::int64_t nowMs, Done done = {});
 
     // Asynchronous reads (run on the writer thread, answered on the io_context).
+    // The newest `limit` transitions of a slot, oldest first.
     void loadTransitions(int slot, std::size_t limit, std::function<void(std::vector<domain::HealthTransition>)> done);
+    // Raw samples of a slot with time >= sinceMs, by time.
     void loadSamples(int slot, std::int64_t sinceMs, std::function<void(std::vector<domain::HealthSample>)> done);
+    // Per-minute aggregates of a slot whose minute starts at or after sinceMs, by minute then signal.
+    void loadAggregates(int slot, std::int64_t sinceMs, std::function<void(std::vector<SampleAggregate>)> done);
     void integrityCheck(std::function<void(std::string result)> done);  // "ok" when healthy
 
     // Blocks until every queued operation has run (tests, shutdown).

@@ -1,0 +1,447 @@
+#include "store/queries.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <limits>
+
+#include "store/db.hpp"
+
+namespace cmc::store::sql {
+
+namespace {
+
+constexpr std::int64_t kMinuteMs = 60000;
+
+std::string toJsonArray(const std::vector<std::string>& items) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& s : items) j.push_back(s);
+    // replace: a stray invalid UTF-8 byte must not throw on the writer thread.
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<std::string> fromJsonArray(const std::string& text) {
+    std::vector<std::string> out;
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_array()) return out;
+    for (const auto& item : j) {
+        if (item.is_string()) out.push_back(item.get<std::string>());
+    }
+    return out;
+}
+
+std::int64_t clampLimit(std::size_t limit) {
+    constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+    return static_cast<std::int64_t>(limit > kMax ? kMax : limit);
+}
+
+std::string run(Db& db, std::string_view statement) {
+    auto q = db.query(statement);
+    return q.exec() ? std::string() : q.error();
+}
+
+// A pragma that answers with one row; `value` receives its first column.
+std::string pragma(Db& db, std::string_view statement, std::string& value) {
+    auto q = db.query(statement);
+    if (!q.next()) return q.failed() ? q.error() : std::string("no answer");
+    value = q.text(0);
+    while (q.next()) {
+    }
+    return q.error();
+}
+
+}  // namespace
+
+std::string begin(Db& db) { return run(db, "BEGIN IMMEDIATE"); }
+std::string commit(Db& db) { return run(db, "COMMIT"); }
+void rollback(Db& db) {
+    // Nothing to roll back when SQLite already did (e.g. after SQLITE_FULL).
+    if (db.inTransaction()) (void)run(db, "ROLLBACK");
+}
+std::string savepoint(Db& db) { return run(db, "SAVEPOINT write_task"); }
+std::string release(Db& db) { return run(db, "RELEASE write_task"); }
+void rollbackToSavepoint(Db& db) {
+    if (!db.inTransaction()) return;
+    (void)run(db, "ROLLBACK TO write_task");
+    (void)run(db, "RELEASE write_task");
+}
+
+std::string applyPragmas(Db& db) {
+    std::string value;
+    if (auto err = pragma(db, "PRAGMA journal_mode = WAL", value); !err.empty()) return "journal_mode: " + err;
+    if (value != "wal") return "journal_mode: WAL refused (got '" + value + "')";
+    // synchronous = FULL: WAL is fsynced at every commit. NORMAL would already
+    // survive killing cmcd (invariant 6: committed pages sit in the OS cache),
+    // but not a power cut of the chassis controller, which to the operator is
+    // the same crash: the orchestrator acts on what it journaled (fences,
+    // programs identities), so a commit that vanished after the act would
+    // break invariants 3 and 7. Batching queued writes into one transaction
+    // keeps the fsync cost per batch, not per write.
+    if (auto err = run(db, "PRAGMA synchronous = FULL"); !err.empty()) return "synchronous: " + err;
+    if (auto err = run(db, "PRAGMA foreign_keys = ON"); !err.empty()) return "foreign_keys: " + err;
+    if (auto err = pragma(db, "PRAGMA foreign_keys", value); !err.empty() || value != "1") {
+        return "foreign_keys: not enabled " + err;
+    }
+    if (auto err = pragma(db, "PRAGMA busy_timeout = 5000", value); !err.empty()) return "busy_timeout: " + err;
+    return {};
+}
+
+std::string saveChassis(Db& db, const domain::Chassis& c) {
+    auto q = db.query(
+        "INSERT INTO chassis (id, name, model, serial_number, slots) VALUES (?1, ?2, ?3, ?4, ?5) "
+        "ON CONFLICT (id) DO UPDATE SET name = excluded.name, model = excluded.model, "
+        "serial_number = excluded.serial_number, slots = excluded.slots");
+    q.bind(1, c.id).bind(2, c.name).bind(3, c.model).bind(4, c.serialNumber).bind(5, c.slots);
+    return q.exec() ? std::string() : "chassis id=" + c.id + ": " + q.error();
+}
+
+std::string saveBlade(Db& db, const domain::Blade& b) {
+    const std::string subject = "blade slot=" + std::to_string(b.slot) + ": ";
+    {
+        auto q = db.query(
+            "INSERT INTO blades (slot, present, manufacturer, model, serial_number, part_number, uuid, "
+            "bios_version, bmc_firmware_version, cpu_count, memory_gib, role, health, power_state, "
+            "discovered_ms, inventory_ms) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
+            "ON CONFLICT (slot) DO UPDATE SET present = excluded.present, manufacturer = excluded.manufacturer, "
+            "model = excluded.model, serial_number = excluded.serial_number, part_number = excluded.part_number, "
+            "uuid = excluded.uuid, bios_version = excluded.bios_version, "
+            "bmc_firmware_version = excluded.bmc_firmware_version, cpu_count = excluded.cpu_count, "
+            "memory_gib = excluded.memory_gib, role = excluded.role, health = excluded.health, "
+            "power_state = excluded.power_state, discovered_ms = excluded.discovered_ms, "
+            "inventory_ms = excluded.inventory_ms");
+        q.bind(1, b.slot).bind(2, b.present).bind(3, b.manufacturer).bind(4, b.model).bind(5, b.serialNumber);
+        q.bind(6, b.partNumber).bind(7, b.uuid).bind(8, b.biosVersion).bind(9, b.bmcFirmwareVersion);
+        q.bind(10, b.cpuCount).bind(11, b.memoryGiB).bind(12, std::string_view(domain::toString(b.role)));
+        q.bind(13, std::string_view(domain::toString(b.health))).bind(14, b.powerState);
+        q.bind(15, b.discoveredMs).bind(16, b.inventoryMs);
+        if (!q.exec()) return subject + "blades: " + q.error();
+    }
+    {
+        auto q = db.query("DELETE FROM blade_nics WHERE slot = ?1");
+        q.bind(1, b.slot);
+        if (!q.exec()) return subject + "blade_nics: " + q.error();
+    }
+    for (std::size_t i = 0; i < b.nics.size(); ++i) {
+        auto q = db.query(
+            "INSERT INTO blade_nics (slot, position, permanent_mac, current_mac) VALUES (?1, ?2, ?3, ?4)");
+        q.bind(1, b.slot).bind(2, static_cast<std::int64_t>(i)).bind(3, b.nics[i].permanentMac);
+        q.bind(4, b.nics[i].currentMac);
+        if (!q.exec()) return subject + "blade_nics: " + q.error();
+    }
+    {
+        auto q = db.query("DELETE FROM blade_hbas WHERE slot = ?1");
+        q.bind(1, b.slot);
+        if (!q.exec()) return subject + "blade_hbas: " + q.error();
+    }
+    for (std::size_t i = 0; i < b.hbas.size(); ++i) {
+        auto q = db.query(
+            "INSERT INTO blade_hbas (slot, position, permanent_wwpn, current_wwpn) VALUES (?1, ?2, ?3, ?4)");
+        q.bind(1, b.slot).bind(2, static_cast<std::int64_t>(i)).bind(3, b.hbas[i].permanentWwpn);
+        q.bind(4, b.hbas[i].currentWwpn);
+        if (!q.exec()) return subject + "blade_hbas: " + q.error();
+    }
+    {
+        auto q = db.query(
+            "INSERT INTO bmc_endpoints (slot, ipmi_host, ipmi_port, redfish_url) VALUES (?1, ?2, ?3, ?4) "
+            "ON CONFLICT (slot) DO UPDATE SET ipmi_host = excluded.ipmi_host, ipmi_port = excluded.ipmi_port, "
+            "redfish_url = excluded.redfish_url");
+        q.bind(1, b.slot).bind(2, b.bmc.ipmiHost).bind(3, static_cast<std::int64_t>(b.bmc.ipmiPort));
+        q.bind(4, b.bmc.redfishUrl);
+        if (!q.exec()) return subject + "bmc_endpoints: " + q.error();
+    }
+    {
+        // The message names the table only: never the credentials.
+        auto q = db.query(
+            "INSERT INTO bmc_credentials (slot, username, password) VALUES (?1, ?2, ?3) "
+            "ON CONFLICT (slot) DO UPDATE SET username = excluded.username, password = excluded.password");
+        q.bind(1, b.slot).bind(2, b.bmc.username).bind(3, b.bmc.password);
+        if (!q.exec()) return subject + "bmc_credentials: " + q.error();
+    }
+    return {};
+}
+
+std::string markBladeAbsent(Db& db, int slot) {
+    auto q = db.query("UPDATE blades SET present = 0, health = 'Absent' WHERE slot = ?1");
+    q.bind(1, slot);
+    return q.exec() ? std::string() : "blade slot=" + std::to_string(slot) + " absent: " + q.error();
+}
+
+std::string appendHealthSamples(Db& db, const std::vector<domain::HealthSample>& samples) {
+    for (const auto& s : samples) {
+        auto q = db.query(
+            "INSERT INTO health_samples (slot, time_ms, signal, ok, value, detail) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        q.bind(1, s.slot).bind(2, s.timeMs).bind(3, s.signal).bind(4, s.ok).bind(5, s.value).bind(6, s.detail);
+        if (!q.exec()) {
+            return "health sample slot=" + std::to_string(s.slot) + " signal=" + s.signal + ": " + q.error();
+        }
+    }
+    return {};
+}
+
+std::string appendTransition(Db& db, const domain::HealthTransition& t, std::int64_t& id) {
+    auto q = db.query(
+        "INSERT INTO health_transitions (slot, time_ms, from_state, to_state, reason, bad_signals) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    q.bind(1, t.slot).bind(2, t.timeMs).bind(3, std::string_view(domain::toString(t.from)));
+    q.bind(4, std::string_view(domain::toString(t.to))).bind(5, t.reason).bind(6, toJsonArray(t.badSignals));
+    if (!q.exec()) return "health transition slot=" + std::to_string(t.slot) + ": " + q.error();
+    id = db.lastInsertRowid();
+    return {};
+}
+
+std::string lastEventId(Db& db, std::int64_t& id) {
+    // sqlite_sequence holds the highest id ever stored, trimmed or not.
+    auto q = db.query("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
+    id = 0;
+    if (q.next()) id = q.int64(0);
+    return q.error();
+}
+
+std::string appendEvent(Db& db, const domain::Event& e, std::int64_t& id) {
+    const std::string subject = "event " + e.messageId + ": ";
+    if (e.id > 0) {
+        std::int64_t last = 0;
+        if (auto err = lastEventId(db, last); !err.empty()) return subject + err;
+        if (e.id <= last) {
+            return subject + "id " + std::to_string(e.id) + " is not above the last stored id " +
+                   std::to_string(last) + " (event ids are never reused)";
+        }
+    }
+    auto q = db.query(
+        "INSERT INTO events (id, time_ms, message_id, args, severity, message, origin) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (e.id > 0) {
+        q.bind(1, e.id);
+    } else {
+        q.bindNull(1);
+    }
+    q.bind(2, e.timeMs).bind(3, e.messageId).bind(4, toJsonArray(e.args)).bind(5, e.severity);
+    q.bind(6, e.message).bind(7, e.origin);
+    if (!q.exec()) return subject + q.error();
+    id = db.lastInsertRowid();
+    return {};
+}
+
+std::string runRetention(Db& db, const StoreOptions& options, std::int64_t nowMs) {
+    // Fold whole minutes only: every raw sample of a folded minute goes at
+    // once. A sample that arrives late for an already folded minute is merged
+    // into its aggregate (weighted average, combined min/max).
+    std::int64_t rawCutoff = nowMs - options.sampleRetentionMs;
+    rawCutoff -= ((rawCutoff % kMinuteMs) + kMinuteMs) % kMinuteMs;
+    {
+        auto q = db.query(
+            "INSERT INTO health_samples_minute (slot, minute_ms, signal, count, bad_count, value_count, "
+            "min_value, avg_value, max_value) "
+            "SELECT slot, (time_ms / 60000) * 60000, signal, COUNT(*), SUM(ok = 0), COUNT(value), "
+            "MIN(value), AVG(value), MAX(value) "
+            "FROM health_samples WHERE time_ms < ?1 AND time_ms >= 0 "
+            "GROUP BY slot, time_ms / 60000, signal "
+            "ON CONFLICT (slot, minute_ms, signal) DO UPDATE SET "
+            "count = count + excluded.count, bad_count = bad_count + excluded.bad_count, "
+            "value_count = value_count + excluded.value_count, "
+            "avg_value = CASE WHEN value_count + excluded.value_count = 0 THEN NULL ELSE "
+            "(COALESCE(avg_value, 0) * value_count + COALESCE(excluded.avg_value, 0) * excluded.value_count) "
+            "/ (value_count + excluded.value_count) END, "
+            "min_value = CASE WHEN min_value IS NULL THEN excluded.min_value "
+            "WHEN excluded.min_value IS NULL THEN min_value ELSE MIN(min_value, excluded.min_value) END, "
+            "max_value = CASE WHEN max_value IS NULL THEN excluded.max_value "
+            "WHEN excluded.max_value IS NULL THEN max_value ELSE MAX(max_value, excluded.max_value) END");
+        q.bind(1, rawCutoff);
+        if (!q.exec()) return "retention: fold samples: " + q.error();
+    }
+    {
+        auto q = db.query("DELETE FROM health_samples WHERE time_ms < ?1");
+        q.bind(1, rawCutoff);
+        if (!q.exec()) return "retention: delete samples: " + q.error();
+    }
+    {
+        // An aggregate goes when its whole minute is older than the cutoff.
+        auto q = db.query("DELETE FROM health_samples_minute WHERE minute_ms + 60000 <= ?1");
+        q.bind(1, nowMs - options.downsampledRetentionMs);
+        if (!q.exec()) return "retention: delete aggregates: " + q.error();
+    }
+    if (options.eventRetentionCount > 0) {
+        auto q = db.query(
+            "DELETE FROM events WHERE id < "
+            "(SELECT MIN(id) FROM (SELECT id FROM events ORDER BY id DESC LIMIT ?1))");
+        q.bind(1, options.eventRetentionCount);
+        if (!q.exec()) return "retention: trim events: " + q.error();
+    }
+    return {};
+}
+
+std::string loadChassis(Db& db, std::optional<domain::Chassis>& out) {
+    out.reset();
+    auto q = db.query("SELECT id, name, model, serial_number, slots FROM chassis ORDER BY id LIMIT 1");
+    if (q.next()) {
+        domain::Chassis c;
+        c.id = q.text(0);
+        c.name = q.text(1);
+        c.model = q.text(2);
+        c.serialNumber = q.text(3);
+        c.slots = q.int32(4);
+        out = std::move(c);
+    }
+    return q.error();
+}
+
+std::string loadBlades(Db& db, std::vector<domain::Blade>& out) {
+    out.clear();
+    {
+        auto q = db.query(
+            "SELECT b.slot, b.present, b.manufacturer, b.model, b.serial_number, b.part_number, b.uuid, "
+            "b.bios_version, b.bmc_firmware_version, b.cpu_count, b.memory_gib, b.role, b.health, "
+            "b.power_state, b.discovered_ms, b.inventory_ms, e.ipmi_host, e.ipmi_port, e.redfish_url, "
+            "c.username, c.password "
+            "FROM blades AS b "
+            "LEFT JOIN bmc_endpoints AS e ON e.slot = b.slot "
+            "LEFT JOIN bmc_credentials AS c ON c.slot = b.slot "
+            "ORDER BY b.slot");
+        while (q.next()) {
+            domain::Blade b;
+            b.slot = q.int32(0);
+            b.present = q.int64(1) != 0;
+            b.manufacturer = q.text(2);
+            b.model = q.text(3);
+            b.serialNumber = q.text(4);
+            b.partNumber = q.text(5);
+            b.uuid = q.text(6);
+            b.biosVersion = q.text(7);
+            b.bmcFirmwareVersion = q.text(8);
+            b.cpuCount = q.int32(9);
+            b.memoryGiB = q.int32(10);
+            b.role = domain::bladeRoleFrom(q.text(11)).value_or(domain::BladeRole::Unassigned);
+            b.health = domain::healthStateFrom(q.text(12)).value_or(domain::HealthState::Unknown);
+            b.powerState = q.text(13);
+            b.discoveredMs = q.int64(14);
+            b.inventoryMs = q.int64(15);
+            b.bmc.ipmiHost = q.text(16);
+            b.bmc.ipmiPort = static_cast<std::uint16_t>(q.int32(17));
+            b.bmc.redfishUrl = q.text(18);
+            b.bmc.username = q.text(19);
+            b.bmc.password = q.text(20);
+            out.push_back(std::move(b));
+        }
+        if (q.failed()) return "load blades: " + q.error();
+    }
+    // Children in one ordered pass each; both lists are sorted by slot.
+    auto findBlade = [&out](int slot) -> domain::Blade* {
+        auto it = std::lower_bound(out.begin(), out.end(), slot,
+                                   [](const domain::Blade& b, int s) { return b.slot < s; });
+        return it != out.end() && it->slot == slot ? &*it : nullptr;
+    };
+    {
+        auto q = db.query("SELECT slot, permanent_mac, current_mac FROM blade_nics ORDER BY slot, position");
+        while (q.next()) {
+            if (auto* b = findBlade(q.int32(0))) b->nics.push_back(domain::NicInfo{q.text(1), q.text(2)});
+        }
+        if (q.failed()) return "load blade NICs: " + q.error();
+    }
+    {
+        auto q = db.query("SELECT slot, permanent_wwpn, current_wwpn FROM blade_hbas ORDER BY slot, position");
+        while (q.next()) {
+            if (auto* b = findBlade(q.int32(0))) b->hbas.push_back(domain::HbaInfo{q.text(1), q.text(2)});
+        }
+        if (q.failed()) return "load blade HBAs: " + q.error();
+    }
+    return {};
+}
+
+std::string loadEvents(Db& db, std::int64_t afterId, std::size_t limit, std::vector<domain::Event>& out) {
+    out.clear();
+    auto q = db.query(
+        "SELECT id, time_ms, message_id, args, severity, message, origin FROM events "
+        "WHERE id > ?1 ORDER BY id LIMIT ?2");
+    q.bind(1, afterId).bind(2, clampLimit(limit));
+    while (q.next()) {
+        domain::Event e;
+        e.id = q.int64(0);
+        e.timeMs = q.int64(1);
+        e.messageId = q.text(2);
+        e.args = fromJsonArray(q.text(3));
+        e.severity = q.text(4);
+        e.message = q.text(5);
+        e.origin = q.text(6);
+        out.push_back(std::move(e));
+    }
+    return q.failed() ? "load events: " + q.error() : std::string();
+}
+
+std::string loadTransitions(Db& db, int slot, std::size_t limit, std::vector<domain::HealthTransition>& out) {
+    out.clear();
+    auto q = db.query(
+        "SELECT id, slot, time_ms, from_state, to_state, reason, bad_signals FROM health_transitions "
+        "WHERE slot = ?1 ORDER BY id DESC LIMIT ?2");
+    q.bind(1, slot).bind(2, clampLimit(limit));
+    while (q.next()) {
+        domain::HealthTransition t;
+        t.id = q.int64(0);
+        t.slot = q.int32(1);
+        t.timeMs = q.int64(2);
+        t.from = domain::healthStateFrom(q.text(3)).value_or(domain::HealthState::Unknown);
+        t.to = domain::healthStateFrom(q.text(4)).value_or(domain::HealthState::Unknown);
+        t.reason = q.text(5);
+        t.badSignals = fromJsonArray(q.text(6));
+        out.push_back(std::move(t));
+    }
+    std::reverse(out.begin(), out.end());  // oldest first
+    return q.failed() ? "load transitions: " + q.error() : std::string();
+}
+
+std::string loadSamples(Db& db, int slot, std::int64_t sinceMs, std::vector<domain::HealthSample>& out) {
+    out.clear();
+    auto q = db.query(
+        "SELECT slot, time_ms, signal, ok, value, detail FROM health_samples "
+        "WHERE slot = ?1 AND time_ms >= ?2 ORDER BY time_ms, id");
+    q.bind(1, slot).bind(2, sinceMs);
+    while (q.next()) {
+        domain::HealthSample s;
+        s.slot = q.int32(0);
+        s.timeMs = q.int64(1);
+        s.signal = q.text(2);
+        s.ok = q.int64(3) != 0;
+        s.value = q.real(4).value_or(std::numeric_limits<double>::quiet_NaN());
+        s.detail = q.text(5);
+        out.push_back(std::move(s));
+    }
+    return q.failed() ? "load samples: " + q.error() : std::string();
+}
+
+std::string loadAggregates(Db& db, int slot, std::int64_t sinceMs, std::vector<SampleAggregate>& out) {
+    out.clear();
+    auto q = db.query(
+        "SELECT slot, minute_ms, signal, count, bad_count, min_value, avg_value, max_value "
+        "FROM health_samples_minute WHERE slot = ?1 AND minute_ms >= ?2 ORDER BY minute_ms, signal");
+    q.bind(1, slot).bind(2, sinceMs);
+    while (q.next()) {
+        SampleAggregate a;
+        a.slot = q.int32(0);
+        a.minuteMs = q.int64(1);
+        a.signal = q.text(2);
+        a.count = q.int64(3);
+        a.badCount = q.int64(4);
+        a.minValue = q.real(5);
+        a.avgValue = q.real(6);
+        a.maxValue = q.real(7);
+        out.push_back(std::move(a));
+    }
+    return q.failed() ? "load aggregates: " + q.error() : std::string();
+}
+
+std::string integrityCheck(Db& db, std::string& result) {
+    result.clear();
+    auto q = db.query("PRAGMA integrity_check");
+    while (q.next()) {
+        if (!result.empty()) result += "\n";
+        result += q.text(0);
+    }
+    if (q.failed()) {
+        result = "integrity_check failed: " + q.error();
+        return result;
+    }
+    return {};
+}
+
+}  // namespace cmc::store::sql
