@@ -80,9 +80,13 @@ bool Query::next() {
     return false;
 }
 
-std::int64_t Query::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+std::int64_t Query::int64(int col) const {
+    return sqlite3_column_int64(stmt_, col);
+}
 
-int Query::int32(int col) const { return sqlite3_column_int(stmt_, col); }
+int Query::int32(int col) const {
+    return sqlite3_column_int(stmt_, col);
+}
 
 std::string Query::text(int col) const {
     const auto* p = sqlite3_column_text(stmt_, col);
@@ -96,9 +100,13 @@ std::optional<double> Query::real(int col) const {
     return sqlite3_column_double(stmt_, col);
 }
 
-bool Query::isNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+bool Query::isNull(int col) const {
+    return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
 
-Db::~Db() { close(); }
+Db::~Db() {
+    close();
+}
 
 bool Db::open(const std::string& path, std::string& error) {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -117,7 +125,8 @@ bool Db::open(const std::string& path, std::string& error) {
 }
 
 void Db::close() {
-    for (auto& [sql, stmt] : cache_) (void)sqlite3_finalize(stmt);
+    for (auto& [sql, stmt] : cache_)
+        (void)sqlite3_finalize(stmt);
     cache_.clear();
     if (db_) {
         // Every statement is finalized above, so close cannot be busy.
@@ -130,8 +139,8 @@ Query Db::query(std::string_view sql) {
     auto it = cache_.find(sql);
     if (it != cache_.end()) return Query(*this, it->second, sql);
     sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
-                                nullptr);
+    int rc =
+        sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK || !stmt) {
         (void)sqlite3_finalize(stmt);
         return Query(*this, nullptr, sql);
@@ -151,10 +160,16 @@ bool Db::execScript(const std::string& sql, std::string& error) {
     return true;
 }
 
-std::string Db::errorMessage() const { return db_ ? sqlite3_errmsg(db_) : "database not open"; }
+std::string Db::errorMessage() const {
+    return db_ ? sqlite3_errmsg(db_) : "database not open";
+}
 
-std::int64_t Db::lastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+std::int64_t Db::lastInsertRowid() const {
+    return sqlite3_last_insert_rowid(db_);
+}
 
-bool Db::inTransaction() const { return db_ && sqlite3_get_autocommit(db_) == 0; }
+bool Db::inTransaction() const {
+    return db_ && sqlite3_get_autocommit(db_) == 0;
+}
 
-}  // namespace cmc::store
+} // namespace cmc::store

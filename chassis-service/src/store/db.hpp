@@ -29,7 +29,7 @@ public:
     Query& bind(int index, std::int64_t v);
     Query& bind(int index, int v) { return bind(index, static_cast<std::int64_t>(v)); }
     Query& bind(int index, bool v) { return bind(index, static_cast<std::int64_t>(v ? 1 : 0)); }
-    Query& bind(int index, double v);  // NaN is stored as NULL
+    Query& bind(int index, double v); // NaN is stored as NULL
     Query& bind(int index, std::string_view v);
     Query& bindNull(int index);
 
@@ -44,7 +44,7 @@ public:
     [[nodiscard]] std::int64_t int64(int col) const;
     [[nodiscard]] int int32(int col) const;
     [[nodiscard]] std::string text(int col) const;
-    [[nodiscard]] std::optional<double> real(int col) const;  // NULL -> empty
+    [[nodiscard]] std::optional<double> real(int col) const; // NULL -> empty
     [[nodiscard]] bool isNull(int col) const;
 
 private:
@@ -86,4 +86,4 @@ private:
     std::unordered_map<std::string_view, sqlite3_stmt*> cache_;
 };
 
-}  // namespace cmc::store
+} // namespace cmc::store

@@ -54,7 +54,7 @@ bool userVersion(Db& db, int& version, std::string& error) {
     return true;
 }
 
-}  // namespace
+} // namespace
 
 bool listMigrations(const std::string& dir, std::vector<Migration>& out, std::string& error) {
     out.clear();
@@ -119,8 +119,8 @@ bool applyMigrations(Db& db, const std::string& dir, int& version, std::string& 
         std::string err;
         // The version is part of the same transaction: a crash leaves either
         // the old schema and version or the new ones.
-        std::string script = "BEGIN IMMEDIATE;\n" + sql + "\n;PRAGMA user_version = " + std::to_string(m.version) +
-                             ";\nCOMMIT;";
+        std::string script =
+            "BEGIN IMMEDIATE;\n" + sql + "\n;PRAGMA user_version = " + std::to_string(m.version) + ";\nCOMMIT;";
         if (!db.execScript(script, err)) {
             std::string ignored;
             if (db.inTransaction()) (void)db.execScript("ROLLBACK", ignored);
@@ -133,4 +133,4 @@ bool applyMigrations(Db& db, const std::string& dir, int& version, std::string& 
     return true;
 }
 
-}  // namespace cmc::store
+} // namespace cmc::store

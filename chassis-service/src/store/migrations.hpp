@@ -10,8 +10,8 @@ namespace cmc::store {
 class Db;
 
 struct Migration {
-    int version = 0;     // NNNN
-    std::string name;    // file name
+    int version = 0;  // NNNN
+    std::string name; // file name
     std::string path;
 };
 
@@ -25,4 +25,4 @@ struct Migration {
 // version the database is at afterwards.
 [[nodiscard]] bool applyMigrations(Db& db, const std::string& dir, int& version, std::string& error);
 
-}  // namespace cmc::store
+} // namespace cmc::store

@@ -15,7 +15,8 @@ constexpr std::int64_t kMinuteMs = 60000;
 
 std::string toJsonArray(const std::vector<std::string>& items) {
     nlohmann::json j = nlohmann::json::array();
-    for (const auto& s : items) j.push_back(s);
+    for (const auto& s : items)
+        j.push_back(s);
     // replace: a stray invalid UTF-8 byte must not throw on the writer thread.
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -50,16 +51,24 @@ std::string pragma(Db& db, std::string_view statement, std::string& value) {
     return q.error();
 }
 
-}  // namespace
+} // namespace
 
-std::string begin(Db& db) { return run(db, "BEGIN IMMEDIATE"); }
-std::string commit(Db& db) { return run(db, "COMMIT"); }
+std::string begin(Db& db) {
+    return run(db, "BEGIN IMMEDIATE");
+}
+std::string commit(Db& db) {
+    return run(db, "COMMIT");
+}
 void rollback(Db& db) {
     // Nothing to roll back when SQLite already did (e.g. after SQLITE_FULL).
     if (db.inTransaction()) (void)run(db, "ROLLBACK");
 }
-std::string savepoint(Db& db) { return run(db, "SAVEPOINT write_task"); }
-std::string release(Db& db) { return run(db, "RELEASE write_task"); }
+std::string savepoint(Db& db) {
+    return run(db, "SAVEPOINT write_task");
+}
+std::string release(Db& db) {
+    return run(db, "RELEASE write_task");
+}
 void rollbackToSavepoint(Db& db) {
     if (!db.inTransaction()) return;
     (void)run(db, "ROLLBACK TO write_task");
@@ -87,10 +96,9 @@ std::string applyPragmas(Db& db) {
 }
 
 std::string saveChassis(Db& db, const domain::Chassis& c) {
-    auto q = db.query(
-        "INSERT INTO chassis (id, name, model, serial_number, slots) VALUES (?1, ?2, ?3, ?4, ?5) "
-        "ON CONFLICT (id) DO UPDATE SET name = excluded.name, model = excluded.model, "
-        "serial_number = excluded.serial_number, slots = excluded.slots");
+    auto q = db.query("INSERT INTO chassis (id, name, model, serial_number, slots) VALUES (?1, ?2, ?3, ?4, ?5) "
+                      "ON CONFLICT (id) DO UPDATE SET name = excluded.name, model = excluded.model, "
+                      "serial_number = excluded.serial_number, slots = excluded.slots");
     q.bind(1, c.id).bind(2, c.name).bind(3, c.model).bind(4, c.serialNumber).bind(5, c.slots);
     return q.exec() ? std::string() : "chassis id=" + c.id + ": " + q.error();
 }
@@ -123,8 +131,8 @@ std::string saveBlade(Db& db, const domain::Blade& b) {
         if (!q.exec()) return subject + "blade_nics: " + q.error();
     }
     for (std::size_t i = 0; i < b.nics.size(); ++i) {
-        auto q = db.query(
-            "INSERT INTO blade_nics (slot, position, permanent_mac, current_mac) VALUES (?1, ?2, ?3, ?4)");
+        auto q =
+            db.query("INSERT INTO blade_nics (slot, position, permanent_mac, current_mac) VALUES (?1, ?2, ?3, ?4)");
         q.bind(1, b.slot).bind(2, static_cast<std::int64_t>(i)).bind(3, b.nics[i].permanentMac);
         q.bind(4, b.nics[i].currentMac);
         if (!q.exec()) return subject + "blade_nics: " + q.error();
@@ -135,26 +143,26 @@ std::string saveBlade(Db& db, const domain::Blade& b) {
         if (!q.exec()) return subject + "blade_hbas: " + q.error();
     }
     for (std::size_t i = 0; i < b.hbas.size(); ++i) {
-        auto q = db.query(
-            "INSERT INTO blade_hbas (slot, position, permanent_wwpn, current_wwpn) VALUES (?1, ?2, ?3, ?4)");
+        auto q =
+            db.query("INSERT INTO blade_hbas (slot, position, permanent_wwpn, current_wwpn) VALUES (?1, ?2, ?3, ?4)");
         q.bind(1, b.slot).bind(2, static_cast<std::int64_t>(i)).bind(3, b.hbas[i].permanentWwpn);
         q.bind(4, b.hbas[i].currentWwpn);
         if (!q.exec()) return subject + "blade_hbas: " + q.error();
     }
     {
-        auto q = db.query(
-            "INSERT INTO bmc_endpoints (slot, ipmi_host, ipmi_port, redfish_url) VALUES (?1, ?2, ?3, ?4) "
-            "ON CONFLICT (slot) DO UPDATE SET ipmi_host = excluded.ipmi_host, ipmi_port = excluded.ipmi_port, "
-            "redfish_url = excluded.redfish_url");
+        auto q =
+            db.query("INSERT INTO bmc_endpoints (slot, ipmi_host, ipmi_port, redfish_url) VALUES (?1, ?2, ?3, ?4) "
+                     "ON CONFLICT (slot) DO UPDATE SET ipmi_host = excluded.ipmi_host, ipmi_port = excluded.ipmi_port, "
+                     "redfish_url = excluded.redfish_url");
         q.bind(1, b.slot).bind(2, b.bmc.ipmiHost).bind(3, static_cast<std::int64_t>(b.bmc.ipmiPort));
         q.bind(4, b.bmc.redfishUrl);
         if (!q.exec()) return subject + "bmc_endpoints: " + q.error();
     }
     {
         // The message names the table only: never the credentials.
-        auto q = db.query(
-            "INSERT INTO bmc_credentials (slot, username, password) VALUES (?1, ?2, ?3) "
-            "ON CONFLICT (slot) DO UPDATE SET username = excluded.username, password = excluded.password");
+        auto q =
+            db.query("INSERT INTO bmc_credentials (slot, username, password) VALUES (?1, ?2, ?3) "
+                     "ON CONFLICT (slot) DO UPDATE SET username = excluded.username, password = excluded.password");
         q.bind(1, b.slot).bind(2, b.bmc.username).bind(3, b.bmc.password);
         if (!q.exec()) return subject + "bmc_credentials: " + q.error();
     }
@@ -169,9 +177,8 @@ std::string markBladeAbsent(Db& db, int slot) {
 
 std::string appendHealthSamples(Db& db, const std::vector<domain::HealthSample>& samples) {
     for (const auto& s : samples) {
-        auto q = db.query(
-            "INSERT INTO health_samples (slot, time_ms, signal, ok, value, detail) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        auto q = db.query("INSERT INTO health_samples (slot, time_ms, signal, ok, value, detail) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
         q.bind(1, s.slot).bind(2, s.timeMs).bind(3, s.signal).bind(4, s.ok).bind(5, s.value).bind(6, s.detail);
         if (!q.exec()) {
             return "health sample slot=" + std::to_string(s.slot) + " signal=" + s.signal + ": " + q.error();
@@ -181,9 +188,8 @@ std::string appendHealthSamples(Db& db, const std::vector<domain::HealthSample>&
 }
 
 std::string appendTransition(Db& db, const domain::HealthTransition& t, std::int64_t& id) {
-    auto q = db.query(
-        "INSERT INTO health_transitions (slot, time_ms, from_state, to_state, reason, bad_signals) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    auto q = db.query("INSERT INTO health_transitions (slot, time_ms, from_state, to_state, reason, bad_signals) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     q.bind(1, t.slot).bind(2, t.timeMs).bind(3, std::string_view(domain::toString(t.from)));
     q.bind(4, std::string_view(domain::toString(t.to))).bind(5, t.reason).bind(6, toJsonArray(t.badSignals));
     if (!q.exec()) return "health transition slot=" + std::to_string(t.slot) + ": " + q.error();
@@ -205,13 +211,12 @@ std::string appendEvent(Db& db, const domain::Event& e, std::int64_t& id) {
         std::int64_t last = 0;
         if (auto err = lastEventId(db, last); !err.empty()) return subject + err;
         if (e.id <= last) {
-            return subject + "id " + std::to_string(e.id) + " is not above the last stored id " +
-                   std::to_string(last) + " (event ids are never reused)";
+            return subject + "id " + std::to_string(e.id) + " is not above the last stored id " + std::to_string(last) +
+                   " (event ids are never reused)";
         }
     }
-    auto q = db.query(
-        "INSERT INTO events (id, time_ms, message_id, args, severity, message, origin) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    auto q = db.query("INSERT INTO events (id, time_ms, message_id, args, severity, message, origin) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (e.id > 0) {
         q.bind(1, e.id);
     } else {
@@ -231,23 +236,23 @@ std::string runRetention(Db& db, const StoreOptions& options, std::int64_t nowMs
     std::int64_t rawCutoff = nowMs - options.sampleRetentionMs;
     rawCutoff -= ((rawCutoff % kMinuteMs) + kMinuteMs) % kMinuteMs;
     {
-        auto q = db.query(
-            "INSERT INTO health_samples_minute (slot, minute_ms, signal, count, bad_count, value_count, "
-            "min_value, avg_value, max_value) "
-            "SELECT slot, (time_ms / 60000) * 60000, signal, COUNT(*), SUM(ok = 0), COUNT(value), "
-            "MIN(value), AVG(value), MAX(value) "
-            "FROM health_samples WHERE time_ms < ?1 AND time_ms >= 0 "
-            "GROUP BY slot, time_ms / 60000, signal "
-            "ON CONFLICT (slot, minute_ms, signal) DO UPDATE SET "
-            "count = count + excluded.count, bad_count = bad_count + excluded.bad_count, "
-            "value_count = value_count + excluded.value_count, "
-            "avg_value = CASE WHEN value_count + excluded.value_count = 0 THEN NULL ELSE "
-            "(COALESCE(avg_value, 0) * value_count + COALESCE(excluded.avg_value, 0) * excluded.value_count) "
-            "/ (value_count + excluded.value_count) END, "
-            "min_value = CASE WHEN min_value IS NULL THEN excluded.min_value "
-            "WHEN excluded.min_value IS NULL THEN min_value ELSE MIN(min_value, excluded.min_value) END, "
-            "max_value = CASE WHEN max_value IS NULL THEN excluded.max_value "
-            "WHEN excluded.max_value IS NULL THEN max_value ELSE MAX(max_value, excluded.max_value) END");
+        auto q =
+            db.query("INSERT INTO health_samples_minute (slot, minute_ms, signal, count, bad_count, value_count, "
+                     "min_value, avg_value, max_value) "
+                     "SELECT slot, (time_ms / 60000) * 60000, signal, COUNT(*), SUM(ok = 0), COUNT(value), "
+                     "MIN(value), AVG(value), MAX(value) "
+                     "FROM health_samples WHERE time_ms < ?1 AND time_ms >= 0 "
+                     "GROUP BY slot, time_ms / 60000, signal "
+                     "ON CONFLICT (slot, minute_ms, signal) DO UPDATE SET "
+                     "count = count + excluded.count, bad_count = bad_count + excluded.bad_count, "
+                     "value_count = value_count + excluded.value_count, "
+                     "avg_value = CASE WHEN value_count + excluded.value_count = 0 THEN NULL ELSE "
+                     "(COALESCE(avg_value, 0) * value_count + COALESCE(excluded.avg_value, 0) * excluded.value_count) "
+                     "/ (value_count + excluded.value_count) END, "
+                     "min_value = CASE WHEN min_value IS NULL THEN excluded.min_value "
+                     "WHEN excluded.min_value IS NULL THEN min_value ELSE MIN(min_value, excluded.min_value) END, "
+                     "max_value = CASE WHEN max_value IS NULL THEN excluded.max_value "
+                     "WHEN excluded.max_value IS NULL THEN max_value ELSE MAX(max_value, excluded.max_value) END");
         q.bind(1, rawCutoff);
         if (!q.exec()) return "retention: fold samples: " + q.error();
     }
@@ -263,9 +268,8 @@ std::string runRetention(Db& db, const StoreOptions& options, std::int64_t nowMs
         if (!q.exec()) return "retention: delete aggregates: " + q.error();
     }
     if (options.eventRetentionCount > 0) {
-        auto q = db.query(
-            "DELETE FROM events WHERE id < "
-            "(SELECT MIN(id) FROM (SELECT id FROM events ORDER BY id DESC LIMIT ?1))");
+        auto q = db.query("DELETE FROM events WHERE id < "
+                          "(SELECT MIN(id) FROM (SELECT id FROM events ORDER BY id DESC LIMIT ?1))");
         q.bind(1, options.eventRetentionCount);
         if (!q.exec()) return "retention: trim events: " + q.error();
     }
@@ -290,15 +294,14 @@ std::string loadChassis(Db& db, std::optional<domain::Chassis>& out) {
 std::string loadBlades(Db& db, std::vector<domain::Blade>& out) {
     out.clear();
     {
-        auto q = db.query(
-            "SELECT b.slot, b.present, b.manufacturer, b.model, b.serial_number, b.part_number, b.uuid, "
-            "b.bios_version, b.bmc_firmware_version, b.cpu_count, b.memory_gib, b.role, b.health, "
-            "b.power_state, b.discovered_ms, b.inventory_ms, e.ipmi_host, e.ipmi_port, e.redfish_url, "
-            "c.username, c.password "
-            "FROM blades AS b "
-            "LEFT JOIN bmc_endpoints AS e ON e.slot = b.slot "
-            "LEFT JOIN bmc_credentials AS c ON c.slot = b.slot "
-            "ORDER BY b.slot");
+        auto q = db.query("SELECT b.slot, b.present, b.manufacturer, b.model, b.serial_number, b.part_number, b.uuid, "
+                          "b.bios_version, b.bmc_firmware_version, b.cpu_count, b.memory_gib, b.role, b.health, "
+                          "b.power_state, b.discovered_ms, b.inventory_ms, e.ipmi_host, e.ipmi_port, e.redfish_url, "
+                          "c.username, c.password "
+                          "FROM blades AS b "
+                          "LEFT JOIN bmc_endpoints AS e ON e.slot = b.slot "
+                          "LEFT JOIN bmc_credentials AS c ON c.slot = b.slot "
+                          "ORDER BY b.slot");
         while (q.next()) {
             domain::Blade b;
             b.slot = q.int32(0);
@@ -328,8 +331,8 @@ std::string loadBlades(Db& db, std::vector<domain::Blade>& out) {
     }
     // Children in one ordered pass each; both lists are sorted by slot.
     auto findBlade = [&out](int slot) -> domain::Blade* {
-        auto it = std::lower_bound(out.begin(), out.end(), slot,
-                                   [](const domain::Blade& b, int s) { return b.slot < s; });
+        auto it =
+            std::lower_bound(out.begin(), out.end(), slot, [](const domain::Blade& b, int s) { return b.slot < s; });
         return it != out.end() && it->slot == slot ? &*it : nullptr;
     };
     {
@@ -351,9 +354,8 @@ std::string loadBlades(Db& db, std::vector<domain::Blade>& out) {
 
 std::string loadEvents(Db& db, std::int64_t afterId, std::size_t limit, std::vector<domain::Event>& out) {
     out.clear();
-    auto q = db.query(
-        "SELECT id, time_ms, message_id, args, severity, message, origin FROM events "
-        "WHERE id > ?1 ORDER BY id LIMIT ?2");
+    auto q = db.query("SELECT id, time_ms, message_id, args, severity, message, origin FROM events "
+                      "WHERE id > ?1 ORDER BY id LIMIT ?2");
     q.bind(1, afterId).bind(2, clampLimit(limit));
     while (q.next()) {
         domain::Event e;
@@ -371,9 +373,8 @@ std::string loadEvents(Db& db, std::int64_t afterId, std::size_t limit, std::vec
 
 std::string loadTransitions(Db& db, int slot, std::size_t limit, std::vector<domain::HealthTransition>& out) {
     out.clear();
-    auto q = db.query(
-        "SELECT id, slot, time_ms, from_state, to_state, reason, bad_signals FROM health_transitions "
-        "WHERE slot = ?1 ORDER BY id DESC LIMIT ?2");
+    auto q = db.query("SELECT id, slot, time_ms, from_state, to_state, reason, bad_signals FROM health_transitions "
+                      "WHERE slot = ?1 ORDER BY id DESC LIMIT ?2");
     q.bind(1, slot).bind(2, clampLimit(limit));
     while (q.next()) {
         domain::HealthTransition t;
@@ -386,15 +387,14 @@ std::string loadTransitions(Db& db, int slot, std::size_t limit, std::vector<dom
         t.badSignals = fromJsonArray(q.text(6));
         out.push_back(std::move(t));
     }
-    std::reverse(out.begin(), out.end());  // oldest first
+    std::reverse(out.begin(), out.end()); // oldest first
     return q.failed() ? "load transitions: " + q.error() : std::string();
 }
 
 std::string loadSamples(Db& db, int slot, std::int64_t sinceMs, std::vector<domain::HealthSample>& out) {
     out.clear();
-    auto q = db.query(
-        "SELECT slot, time_ms, signal, ok, value, detail FROM health_samples "
-        "WHERE slot = ?1 AND time_ms >= ?2 ORDER BY time_ms, id");
+    auto q = db.query("SELECT slot, time_ms, signal, ok, value, detail FROM health_samples "
+                      "WHERE slot = ?1 AND time_ms >= ?2 ORDER BY time_ms, id");
     q.bind(1, slot).bind(2, sinceMs);
     while (q.next()) {
         domain::HealthSample s;
@@ -411,9 +411,8 @@ std::string loadSamples(Db& db, int slot, std::int64_t sinceMs, std::vector<doma
 
 std::string loadAggregates(Db& db, int slot, std::int64_t sinceMs, std::vector<SampleAggregate>& out) {
     out.clear();
-    auto q = db.query(
-        "SELECT slot, minute_ms, signal, count, bad_count, min_value, avg_value, max_value "
-        "FROM health_samples_minute WHERE slot = ?1 AND minute_ms >= ?2 ORDER BY minute_ms, signal");
+    auto q = db.query("SELECT slot, minute_ms, signal, count, bad_count, min_value, avg_value, max_value "
+                      "FROM health_samples_minute WHERE slot = ?1 AND minute_ms >= ?2 ORDER BY minute_ms, signal");
     q.bind(1, slot).bind(2, sinceMs);
     while (q.next()) {
         SampleAggregate a;
@@ -444,4 +443,4 @@ std::string integrityCheck(Db& db, std::string& result) {
     return {};
 }
 
-}  // namespace cmc::store::sql
+} // namespace cmc::store::sql

@@ -45,5 +45,5 @@ void rollbackToSavepoint(Db& db);
 [[nodiscard]] std::string loadAggregates(Db& db, int slot, std::int64_t sinceMs, std::vector<SampleAggregate>& out);
 [[nodiscard]] std::string integrityCheck(Db& db, std::string& result);
 
-}  // namespace sql
-}  // namespace cmc::store
+} // namespace sql
+} // namespace cmc::store

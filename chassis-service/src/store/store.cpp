@@ -28,7 +28,7 @@ void logFailure(const char* what, const std::string& error) {
     std::cerr << "cmcd: store: " << what << " failed: " << error << "\n";
 }
 
-}  // namespace
+} // namespace
 
 // A queued operation. A write runs inside the writer's transaction (in its
 // own savepoint) and its `after` runs once the outcome is known (committed or
@@ -36,8 +36,8 @@ void logFailure(const char* what, const std::string& error) {
 struct Task {
     bool write = true;
     const char* what = "";
-    std::function<std::string(Db&)> run;                      // "" on success
-    std::function<void(bool ok, const std::string& error)> after;  // on the writer thread
+    std::function<std::string(Db&)> run;                          // "" on success
+    std::function<void(bool ok, const std::string& error)> after; // on the writer thread
 };
 
 struct Store::Impl {
@@ -49,8 +49,8 @@ struct Store::Impl {
     int schemaVersion_ = 0;
 
     std::mutex mutex_;
-    std::condition_variable wake_;   // writer: work or stop
-    std::condition_variable idle_;   // flush: queue drained
+    std::condition_variable wake_; // writer: work or stop
+    std::condition_variable idle_; // flush: queue drained
     std::deque<Task> queue_;
     bool busy_ = false;
     bool stopping_ = false;
@@ -70,8 +70,7 @@ struct Store::Impl {
     }
 
     // Runs `fn` on the writer thread and waits for it (start-up reads).
-    template <typename R>
-    R runSync(const char* what, std::function<std::string(Db&, R&)> fn) {
+    template <typename R> R runSync(const char* what, std::function<std::string(Db&, R&)> fn) {
         auto result = std::make_shared<R>();
         std::promise<void> ready;
         auto future = ready.get_future();
@@ -104,7 +103,7 @@ struct Store::Impl {
             {
                 std::unique_lock lock(mutex_);
                 wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
-                if (queue_.empty()) return;  // stopping, everything drained
+                if (queue_.empty()) return; // stopping, everything drained
                 // Consecutive writes at the front form one batch; a read runs alone.
                 if (!queue_.front().write) {
                     batch.push_back(std::move(queue_.front()));
@@ -246,7 +245,9 @@ std::unique_ptr<Store> Store::open(boost::asio::io_context& io, const StoreOptio
     return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
-int Store::schemaVersion() const { return impl_->schemaVersion_; }
+int Store::schemaVersion() const {
+    return impl_->schemaVersion_;
+}
 
 std::vector<domain::Blade> Store::loadBladesSync() {
     return impl_->runSync<std::vector<domain::Blade>>("load blades", sql::loadBlades);
@@ -262,7 +263,9 @@ std::vector<domain::Event> Store::loadEventsSync(std::int64_t afterId, std::size
         [afterId, limit](Db& db, std::vector<domain::Event>& out) { return sql::loadEvents(db, afterId, limit, out); });
 }
 
-std::int64_t Store::lastEventIdSync() { return impl_->runSync<std::int64_t>("last event id", sql::lastEventId); }
+std::int64_t Store::lastEventIdSync() {
+    return impl_->runSync<std::int64_t>("last event id", sql::lastEventId);
+}
 
 void Store::saveChassis(domain::Chassis c, Done done) {
     impl_->enqueue(impl_->writeTask(
@@ -270,8 +273,8 @@ void Store::saveChassis(domain::Chassis c, Done done) {
 }
 
 void Store::saveBlade(domain::Blade b, Done done) {
-    impl_->enqueue(
-        impl_->writeTask("save blade", [b = std::move(b)](Db& db) { return sql::saveBlade(db, b); }, std::move(done)));
+    impl_->enqueue(impl_->writeTask(
+        "save blade", [b = std::move(b)](Db& db) { return sql::saveBlade(db, b); }, std::move(done)));
 }
 
 void Store::markBladeAbsent(int slot, Done done) {
@@ -347,6 +350,8 @@ void Store::integrityCheck(std::function<void(std::string result)> done) {
     impl_->enqueue(std::move(t));
 }
 
-void Store::flush() { impl_->flush(); }
+void Store::flush() {
+    impl_->flush();
+}
 
-}  // namespace cmc::store
+} // namespace cmc::store

@@ -19,22 +19,22 @@ class io_context;
 namespace cmc::store {
 
 struct StoreOptions {
-    std::string path;                          // database file; parent directory created
-    std::string migrationsDir;                 // schemas/db (NNNN_name.sql applied in order)
-    std::int64_t sampleRetentionMs = 24LL * 3600 * 1000;   // raw samples kept this long
-    std::int64_t downsampledRetentionMs = 30LL * 24 * 3600 * 1000;  // per-minute aggregates
-    std::int64_t eventRetentionCount = 100000;  // newest events kept; <= 0 keeps all
+    std::string path;                                              // database file; parent directory created
+    std::string migrationsDir;                                     // schemas/db (NNNN_name.sql applied in order)
+    std::int64_t sampleRetentionMs = 24LL * 3600 * 1000;           // raw samples kept this long
+    std::int64_t downsampledRetentionMs = 30LL * 24 * 3600 * 1000; // per-minute aggregates
+    std::int64_t eventRetentionCount = 100000;                     // newest events kept; <= 0 keeps all
 };
 
 // One per-minute down-sampled aggregate of health samples (retention folds
 // raw samples older than sampleRetentionMs into these).
 struct SampleAggregate {
     int slot = 0;
-    std::int64_t minuteMs = 0;     // start of the minute, Unix ms
+    std::int64_t minuteMs = 0; // start of the minute, Unix ms
     std::string signal;
-    std::int64_t count = 0;        // samples folded
-    std::int64_t badCount = 0;     // of which ok == false
-    std::optional<double> minValue;  // empty when no sample carried a value
+    std::int64_t count = 0;         // samples folded
+    std::int64_t badCount = 0;      // of which ok == false
+    std::optional<double> minValue; // empty when no sample carried a value
     std::optional<double> avgValue;
     std::optional<double> maxValue;
 };
@@ -45,7 +45,7 @@ public:
     // applies pending migrations, and starts the writer thread. Synchronous:
     // call at start-up before the io_context runs. Returns nullptr with `error`.
     static std::unique_ptr<Store> open(boost::asio::io_context& io, const StoreOptions& options, std::string& error);
-    ~Store();  // drains pending work, stops the thread, closes the database
+    ~Store(); // drains pending work, stops the thread, closes the database
 
     [[nodiscard]] int schemaVersion() const;
 
@@ -58,7 +58,7 @@ public:
     // Asynchronous writes (queued in order; `done` runs on the io_context, may be empty).
     using Done = std::function<void(bool ok, std::string error)>;
     void saveChassis(domain::Chassis c, Done done = {});
-    void saveBlade(domain::Blade b, Done done = {});          // upsert by slot
+    void saveBlade(domain::Blade b, Done done = {}); // upsert by slot
     void markBladeAbsent(int slot, Done done = {});  // present=0, health Absent; no-op for an unknown slot
     void appendHealthSamples(std::vector<domain::HealthSample> samples, Done done = {});
     // `done` gets the stored transition's id, or 0 when the write failed.
@@ -79,7 +79,7 @@ public:
     void loadSamples(int slot, std::int64_t sinceMs, std::function<void(std::vector<domain::HealthSample>)> done);
     // Per-minute aggregates of a slot whose minute starts at or after sinceMs, by minute then signal.
     void loadAggregates(int slot, std::int64_t sinceMs, std::function<void(std::vector<SampleAggregate>)> done);
-    void integrityCheck(std::function<void(std::string result)> done);  // "ok" when healthy
+    void integrityCheck(std::function<void(std::string result)> done); // "ok" when healthy
 
     // Blocks until every queued operation has run (tests, shutdown).
     void flush();
@@ -91,4 +91,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace cmc::store
+} // namespace cmc::store

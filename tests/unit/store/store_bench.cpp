@@ -14,7 +14,7 @@
 
 int main(int argc, char** argv) {
     double seconds = 3.0;
-    int perCall = 16;  // samples per appendHealthSamples call (one monitor tick of one blade)
+    int perCall = 16; // samples per appendHealthSamples call (one monitor tick of one blade)
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--seconds" && i + 1 < argc) {
@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
         });
     };
     auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < kInFlight; ++i) pump();
+    for (int i = 0; i < kInFlight; ++i)
+        pump();
     while (true) {
         io.run_one();
         double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

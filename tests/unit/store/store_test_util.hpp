@@ -41,8 +41,7 @@ struct Loop {
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard{io.get_executor()};
 
     // Runs handlers until `done()` holds; fails the test if nothing arrives for 30 s.
-    template <typename Pred>
-    void runUntil(Pred done) {
+    template <typename Pred> void runUntil(Pred done) {
         while (!done()) {
             REQUIRE(io.run_one_for(std::chrono::seconds(30)) > 0);
         }
@@ -75,4 +74,4 @@ inline std::string integrity(Loop& loop, Store& s) {
     return result;
 }
 
-}  // namespace cmc::store::test
+} // namespace cmc::store::test

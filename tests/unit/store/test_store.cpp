@@ -13,8 +13,12 @@ using namespace cmc::store::test;
 namespace {
 
 // HealthState/BladeRole as text: doctest's ADL finds domain::toString otherwise.
-std::string str(domain::HealthState h) { return domain::toString(h); }
-std::string str(domain::BladeRole r) { return domain::toString(r); }
+std::string str(domain::HealthState h) {
+    return domain::toString(h);
+}
+std::string str(domain::BladeRole r) {
+    return domain::toString(r);
+}
 
 domain::Blade makeBlade(int slot) {
     domain::Blade b;
@@ -62,7 +66,7 @@ void writeFile(const std::filesystem::path& p, const std::string& text) {
     REQUIRE(out.good());
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("migrations apply on an empty database, are idempotent on reopen, record the version") {
     TempDir dir;
@@ -76,7 +80,7 @@ TEST_CASE("migrations apply on an empty database, are idempotent on reopen, reco
         CHECK(s->loadBladesSync().empty());
         CHECK_FALSE(s->loadChassisSync().has_value());
     }
-    CHECK(std::filesystem::exists(o.path));  // parent directory was created
+    CHECK(std::filesystem::exists(o.path)); // parent directory was created
     {
         auto s = openOrFail(loop.io, o);
         CHECK(s->schemaVersion() == 1);
@@ -99,7 +103,7 @@ TEST_CASE("a database newer than the code is refused; broken migration dirs are 
         CHECK(s->schemaVersion() == 2);
     }
     std::string error;
-    auto older = options(dir.path());  // the shipped dir knows only version 1
+    auto older = options(dir.path()); // the shipped dir knows only version 1
     CHECK(Store::open(loop.io, older, error) == nullptr);
     CHECK(error.find("newer") != std::string::npos);
 
@@ -163,7 +167,7 @@ TEST_CASE("blade upsert and reload with NICs, HBAs and credentials; absent marki
     CHECK(chassis->slots == 16);
     auto blades = s->loadBladesSync();
     REQUIRE(blades.size() == 2);
-    CHECK(blades[0].slot == 1);  // ordered by slot
+    CHECK(blades[0].slot == 1); // ordered by slot
     const auto& b = blades[1];
     auto want = makeBlade(3);
     CHECK(b.slot == 3);
@@ -199,13 +203,13 @@ TEST_CASE("blade upsert and reload with NICs, HBAs and credentials; absent marki
     acked = 0;
     s->saveBlade(changed, ack);
     s->markBladeAbsent(1, ack);
-    s->markBladeAbsent(9, ack);  // unknown slot: nothing to mark, not an error
+    s->markBladeAbsent(9, ack); // unknown slot: nothing to mark, not an error
     loop.runUntil([&] { return acked == 3; });
     blades = s->loadBladesSync();
     REQUIRE(blades.size() == 2);
     CHECK_FALSE(blades[0].present);
     CHECK(str(blades[0].health) == str(domain::HealthState::Absent));
-    CHECK(blades[0].nics.size() == 2);  // inventory kept
+    CHECK(blades[0].nics.size() == 2); // inventory kept
     CHECK(str(blades[1].role) == str(domain::BladeRole::Active));
     CHECK(blades[1].nics.size() == 1);
     CHECK(blades[1].hbas.empty());
@@ -216,7 +220,7 @@ TEST_CASE("a failing write reports done(false) without a credential and spares i
     TempDir dir;
     Loop loop;
     auto s = openOrFail(loop.io, options(dir.path()));
-    auto bad = makeBlade(0);  // slot 0 violates CHECK (slot >= 1)
+    auto bad = makeBlade(0); // slot 0 violates CHECK (slot >= 1)
     bad.bmc.password = "do-not-leak";
     std::vector<std::pair<bool, std::string>> results;
     auto record = [&results](bool ok, std::string error) { results.emplace_back(ok, std::move(error)); };
@@ -247,11 +251,10 @@ TEST_CASE("async writes complete in the order they were queued") {
             order.push_back("e" + std::to_string(i));
             ids.push_back(id);
         });
-        s->appendHealthSamples({sample(1, i, "ipmi", true, i)},
-                               [&order, i](bool ok, const std::string&) {
-                                   CHECK(ok);
-                                   order.push_back("s" + std::to_string(i));
-                               });
+        s->appendHealthSamples({sample(1, i, "ipmi", true, i)}, [&order, i](bool ok, const std::string&) {
+            CHECK(ok);
+            order.push_back("s" + std::to_string(i));
+        });
     }
     loop.runUntil([&] { return order.size() == 2 * kN; });
     for (int i = 0; i < kN; ++i) {
@@ -284,7 +287,8 @@ TEST_CASE("event ids increase monotonically across reopen and are never reused a
     auto keep = [&ids](std::int64_t id) { ids.push_back(id); };
     {
         auto s = openOrFail(loop.io, o);
-        for (int i = 0; i < 5; ++i) s->appendEvent(makeEvent("A", i), keep);
+        for (int i = 0; i < 5; ++i)
+            s->appendEvent(makeEvent("A", i), keep);
         loop.runUntil([&] { return ids.size() == 5; });
         CHECK(ids == std::vector<std::int64_t>{1, 2, 3, 4, 5});
     }
@@ -305,7 +309,7 @@ TEST_CASE("event ids increase monotonically across reopen and are never reused a
     CHECK(ids[6] == 0);
     CHECK(ids[7] == 11);
     auto events = s->loadEventsSync(0, 100);
-    REQUIRE(events.size() == 3);  // trimmed to the newest 2 (5, 10) before 11 arrived
+    REQUIRE(events.size() == 3); // trimmed to the newest 2 (5, 10) before 11 arrived
     CHECK(events[0].id == 5);
     CHECK(events[1].id == 10);
     CHECK(events[2].id == 11);
@@ -383,13 +387,11 @@ TEST_CASE("retention folds old samples into per-minute aggregates and drops old 
     auto s = openOrFail(loop.io, o);
     const double nan = std::nan("");
     s->appendHealthSamples({
-        sample(1, 1000, "ipmi", true, 1.0),
-        sample(1, 2000, "ipmi", false, 3.0),
-        sample(1, 1500, "power", true, nan),  // no reading
-        sample(1, 61000, "ipmi", true, 5.0),
-        sample(2, 1000, "ipmi", true, 7.0),
-        sample(1, 5 * 60000 + 10, "ipmi", true, 9.0),  // minute 5: straddles nothing, kept
-        sample(1, 9 * 60000, "ipmi", true, 2.0),       // recent, kept
+        sample(1, 1000, "ipmi", true, 1.0), sample(1, 2000, "ipmi", false, 3.0),
+        sample(1, 1500, "power", true, nan), // no reading
+        sample(1, 61000, "ipmi", true, 5.0), sample(2, 1000, "ipmi", true, 7.0),
+        sample(1, 5 * 60000 + 10, "ipmi", true, 9.0), // minute 5: straddles nothing, kept
+        sample(1, 9 * 60000, "ipmi", true, 2.0),      // recent, kept
     });
     auto retain = [&](std::int64_t now) {
         bool ok = false;
@@ -443,7 +445,7 @@ TEST_CASE("retention folds old samples into per-minute aggregates and drops old 
     CHECK(a[2].avgValue.value_or(-1) == doctest::Approx(5.0));
     REQUIRE(aggregates(2).size() == 1);
     auto raw = samples(1);
-    REQUIRE(raw.size() == 2);  // minute 5 and minute 9 remain raw
+    REQUIRE(raw.size() == 2); // minute 5 and minute 9 remain raw
     CHECK(raw[0].timeMs == 5 * 60000 + 10);
     CHECK(raw[1].timeMs == 9 * 60000);
 

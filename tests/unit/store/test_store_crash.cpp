@@ -24,11 +24,11 @@ using namespace cmc::store::test;
 namespace {
 
 struct Record {
-    char kind = 0;  // 'E' event id committed, 'S' sample batch time committed
+    char kind = 0; // 'E' event id committed, 'S' sample batch time committed
     char pad[7] = {};
     std::int64_t value = 0;
 };
-static_assert(sizeof(Record) == 16);  // well below PIPE_BUF: each write is atomic
+static_assert(sizeof(Record) == 16); // well below PIPE_BUF: each write is atomic
 
 constexpr int kSamplesPerBatch = 4;
 
@@ -57,7 +57,7 @@ void writeRecord(int fd, char kind, std::int64_t value) {
         e.message = "crash test";
         e.origin = "/redfish/v1/Managers/cmc";
         s->appendEvent(std::move(e), [&](std::int64_t id) {
-            if (id <= lastId) ::_exit(4);  // failed (0) or not increasing
+            if (id <= lastId) ::_exit(4); // failed (0) or not increasing
             lastId = id;
             writeRecord(fd, 'E', id);
             pumpEvent();
@@ -76,18 +76,20 @@ void writeRecord(int fd, char kind, std::int64_t value) {
         });
     };
     // Several writes in flight so batches of different sizes get committed.
-    for (int i = 0; i < 12; ++i) pumpEvent();
-    for (int i = 0; i < 4; ++i) pumpSamples();
+    for (int i = 0; i < 12; ++i)
+        pumpEvent();
+    for (int i = 0; i < 4; ++i)
+        pumpSamples();
     io.run();
     ::_exit(0);
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("killing the writer process at a random moment loses no reported write") {
     TempDir dir;
     auto o = options(dir.path());
-    std::mt19937 rng(20261125);  // seeded: the kill points are reproducible
+    std::mt19937 rng(20261125); // seeded: the kill points are reproducible
     std::set<std::int64_t> reportedEvents;
     std::set<std::int64_t> reportedSampleTimes;
     std::int64_t maxEventBefore = 0;
@@ -111,7 +113,7 @@ TEST_CASE("killing the writer process at a random moment loses no reported write
         for (;;) {
             ssize_t n = ::read(fds[0], buf, sizeof buf);
             if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) break;  // EOF: the child is gone
+            if (n <= 0) break; // EOF: the child is gone
             pending.append(buf, static_cast<std::size_t>(n));
             while (pending.size() >= sizeof(Record)) {
                 Record r;
@@ -119,7 +121,7 @@ TEST_CASE("killing the writer process at a random moment loses no reported write
                 pending.erase(0, sizeof r);
                 ++records;
                 if (r.kind == 'E') {
-                    CHECK(r.value > maxEventBefore);  // ids keep increasing across restarts
+                    CHECK(r.value > maxEventBefore); // ids keep increasing across restarts
                     reportedEvents.insert(r.value);
                 } else if (r.kind == 'S') {
                     reportedSampleTimes.insert(r.value);
@@ -129,7 +131,7 @@ TEST_CASE("killing the writer process at a random moment loses no reported write
             }
             if (!killed && records >= killAfter) {
                 REQUIRE(::kill(pid, SIGKILL) == 0);
-                killed = true;  // keep reading: what the child reported before dying counts
+                killed = true; // keep reading: what the child reported before dying counts
             }
         }
         ::close(fds[0]);
@@ -146,15 +148,18 @@ TEST_CASE("killing the writer process at a random moment loses no reported write
         auto s = openOrFail(loop.io, o);
         CHECK(integrity(loop, *s) == "ok");
         std::set<std::int64_t> stored;
-        for (const auto& e : s->loadEventsSync(0, 10000000)) stored.insert(e.id);
+        for (const auto& e : s->loadEventsSync(0, 10000000))
+            stored.insert(e.id);
         std::size_t missingEvents = 0;
-        for (auto id : reportedEvents) missingEvents += stored.count(id) == 0 ? 1 : 0;
+        for (auto id : reportedEvents)
+            missingEvents += stored.count(id) == 0 ? 1 : 0;
         CHECK(missingEvents == 0);
         CHECK(s->lastEventIdSync() >= maxEventBefore);
         std::map<std::int64_t, int> perTime;
         bool got = false;
         s->loadSamples(1, 0, [&](std::vector<domain::HealthSample> v) {
-            for (const auto& x : v) ++perTime[x.timeMs];
+            for (const auto& x : v)
+                ++perTime[x.timeMs];
             got = true;
         });
         loop.runUntil([&] { return got; });
