@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <random>
 
 #include "southbound/ipmi/ipmi_client.hpp"
 #include "test_support.hpp"
@@ -340,6 +342,8 @@ TEST_CASE("cmcsim: an unresponsive BMC times out, goes down, and the session com
         },
         30s));
     REQUIRE(cmc::test::runUntil(io, [&] { return states.events.size() >= 2; }));
+    for (const auto& [isUp, why] : states.events) MESSAGE("state " << isUp << ": " << why);
+    CHECK(states.events.size() == 2);
     CHECK_FALSE(states.events.back().first);
 
     Slot<IpmiChassisStatus> down;
@@ -354,8 +358,8 @@ TEST_CASE("cmcsim: an unresponsive BMC times out, goes down, and the session com
     CHECK(ok.result.ok());
 
     REQUIRE(rack.clear(1, "bmc-unresponsive") / 100 == 2);
-    REQUIRE(cmc::test::runUntil(io, [&] { return c->up(); }, 30s));
-    CHECK(states.events.back().first);
+    REQUIRE(cmc::test::runUntil(io, [&] { return c->up() && states.events.back().first; }, 30s));
+    CHECK(states.events.size() == 3);
     Slot<IpmiChassisStatus> back;
     c->getChassisStatus(back.cb());
     REQUIRE(waitFor(io, back));
@@ -429,4 +433,63 @@ TEST_CASE("cmcsim: a ReadOnly (IPMI User) session reads status but may not contr
     REQUIRE(waitFor(io, ctl));
     CHECK_ERROR(ctl.result, IpmiError::CompletionCode);
     CHECK(ctl.result.completionCode == 0xd4);
+}
+
+TEST_CASE("garbage: a peer answering random bytes fails cleanly while other BMCs keep working") {
+    SimRack rack(1);
+    boost::asio::io_context io;
+    // The garbage peer: every datagram is answered with 1..300 random bytes,
+    // some of them starting like an RMCP header to get past the first checks.
+    namespace ip = boost::asio::ip;
+    ip::udp::socket peer(io, ip::udp::endpoint(ip::make_address("127.0.0.1"), 0));
+    std::array<std::uint8_t, 2048> inBuf{};
+    ip::udp::endpoint from;
+    std::mt19937 rng(4242);
+    int datagrams = 0;
+    std::function<void()> receive = [&] {
+        peer.async_receive_from(boost::asio::buffer(inBuf), from, [&](boost::system::error_code ec, std::size_t n) {
+            if (ec) return;
+            ++datagrams;
+            std::vector<std::uint8_t> out(1 + rng() % 300);
+            for (auto& b : out) b = static_cast<std::uint8_t>(rng());
+            if (datagrams % 2 == 0 && out.size() >= 6) {
+                out[0] = 0x06;
+                out[2] = 0xff;
+                out[3] = 0x07;
+                out[4] = static_cast<std::uint8_t>(datagrams % 4 == 0 ? 0x06 : 0x00);
+                if (n >= 6) out[5] = inBuf[5];
+            }
+            boost::system::error_code sendEc;
+            peer.send_to(boost::asio::buffer(out), from, 0, sendEc);
+            receive();
+        });
+    };
+    receive();
+
+    Logs logs;
+    IpmiClient client(io, options(logs));
+    StateLog states;
+    auto junk = client.connect(IpmiEndpoint{"127.0.0.1", peer.local_endpoint().port(), "admin", "pw"}, states.cb());
+    auto good = client.connect(rack.endpoint(1), nullptr);
+    REQUIRE(cmc::test::runUntil(io, [&] { return !states.events.empty() && good->up(); }, 30s));
+    CHECK_FALSE(states.events.front().first);
+    CHECK(datagrams > 0);
+    CHECK_FALSE(junk->up());
+
+    Slot<IpmiChassisStatus> j;
+    junk->getChassisStatus(j.cb());
+    REQUIRE(waitFor(io, j));
+    CHECK_FALSE(j.result.ok());
+    Slot<IpmiChassisStatus> ok;
+    good->getChassisStatus(ok.cb());
+    REQUIRE(waitFor(io, ok));
+    CHECK(ok.result.ok());
+    // Keep going a while: retries against the garbage peer, no crash, no up.
+    cmc::test::runFor(io, 2s);
+    CHECK_FALSE(junk->up());
+    junk->close();
+    Slot<IpmiDeviceId> after;
+    good->getDeviceId(after.cb());
+    REQUIRE(waitFor(io, after));
+    CHECK(after.result.ok());
 }

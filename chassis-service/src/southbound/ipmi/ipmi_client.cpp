@@ -192,6 +192,7 @@ public:
     void conChanged(std::uint64_t linkId, int err, bool anyUp) {
         if (linkId != linkId_ || state_ == State::Closed) return;
         if (err == 0 && anyUp) {
+            if (state_ == State::Up) return;  // OpenIPMI repeats "up" after a recovered retry
             connectTimer_.reset();
             state_ = State::Up;
             backoff_ = options_.reconnectMin;
