@@ -147,11 +147,9 @@ struct Store::Impl {
                 break;
             }
             errors[i] = batch[i].run(db_);
-            if (errors[i].empty()) {
-                errors[i] = sql::release(db_);
-            } else {
-                sql::rollbackToSavepoint(db_);
-            }
+            if (errors[i].empty()) errors[i] = sql::release(db_);
+            // A write reported as failed must not commit with the batch.
+            if (!errors[i].empty()) sql::rollbackToSavepoint(db_);
             if (!db_.inTransaction()) {
                 // SQLite rolled the whole transaction back (disk full, I/O error):
                 // every write of the batch so far is lost.
