@@ -472,3 +472,26 @@ TEST_CASE("retention folds old samples into per-minute aggregates and drops old 
     CHECK(aggregates(2).empty());
     CHECK(integrity(loop, *s) == "ok");
 }
+
+TEST_CASE("flush waits for queued writes and the destructor drains the queue") {
+    TempDir dir;
+    Loop loop;
+    auto o = options(dir.path());
+    {
+        auto s = openOrFail(loop.io, o);
+        for (int slot = 1; slot <= 8; ++slot)
+            s->saveBlade(makeBlade(slot));
+        s->flush();
+        CHECK(s->loadBladesSync().size() == 8);
+        // Queued without callbacks and the store destroyed at once: shutdown loses nothing.
+        for (int i = 0; i < 50; ++i)
+            s->appendEvent(makeEvent("Shutdown", i));
+        s->markBladeAbsent(8);
+    }
+    auto s = openOrFail(loop.io, o);
+    CHECK(s->lastEventIdSync() == 50);
+    CHECK(s->loadEventsSync(0, 100).size() == 50);
+    auto blades = s->loadBladesSync();
+    REQUIRE(blades.size() == 8);
+    CHECK_FALSE(blades[7].present);
+}

@@ -75,6 +75,15 @@ void writeRecord(int fd, char kind, std::int64_t value) {
             pumpSamples();
         });
     };
+    // Retention now and then, so a kill can land in a long transaction too
+    // (nothing is old enough to fold: every sample must survive).
+    std::function<void()> pumpRetention = [&] {
+        s->runRetention(0, [&](bool ok, const std::string&) {
+            if (!ok) ::_exit(4);
+            pumpRetention();
+        });
+    };
+    pumpRetention();
     // Several writes in flight so batches of different sizes get committed.
     for (int i = 0; i < 12; ++i)
         pumpEvent();
