@@ -73,8 +73,18 @@ int main(int argc, char** argv) {
     int seconds = 20;
     int flatSeconds = 5;
     std::string cmcsim = CMC_CMCSIM_PATH;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    bool printLog = false;
+    for (int i = 1; i < argc; i += 2) {
         const std::string a = argv[i];
+        if (a == "--log") {
+            printLog = true;
+            --i;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            std::cerr << "option " << a << " needs a value\n";
+            return 2;
+        }
         const std::string v = argv[i + 1];
         if (a == "--blades") blades = std::atoi(v.c_str());
         else if (a == "--interval-ms") intervalMs = std::atoi(v.c_str());
@@ -106,7 +116,10 @@ int main(int argc, char** argv) {
     IpmiClientOptions opt;
     opt.requestTimeout = 2000ms;
     std::size_t logLines = 0;
-    opt.log = [&](const std::string&) { ++logLines; };
+    opt.log = [&](const std::string& line) {
+        ++logLines;
+        if (printLog) std::cerr << line << "\n";
+    };
     IpmiClient client(io, opt);
     const long rssBefore = rssKiB();
 
@@ -133,9 +146,18 @@ int main(int argc, char** argv) {
     const auto pollEnd = pollStart + std::chrono::seconds(seconds);
     const double cpu0 = cpuSelf();
     const double simCpu0 = cpuOf(sim.pid);
+    // Each session polls every interval; the sessions are spread over the
+    // interval in 5 ms slices (as a poller would), not fired in one burst.
+    constexpr int kSliceMs = 5;
+    const std::size_t slices = static_cast<std::size_t>(std::max(1, intervalMs / kSliceMs));
+    std::size_t slice = 0;
     std::function<void()> round = [&] {
         if (Clock::now() >= pollEnd) return;
-        for (auto& c : conns) {
+        const std::size_t from = conns.size() * slice / slices;
+        const std::size_t to = conns.size() * (slice + 1) / slices;
+        slice = (slice + 1) % slices;
+        for (std::size_t k = from; k < to; ++k) {
+            auto& c = conns[k];
             const auto sent = Clock::now();
             c->getChassisStatus([&, sent](IpmiResult<IpmiChassisStatus> r) {
                 ++done;
@@ -143,7 +165,7 @@ int main(int argc, char** argv) {
                 else rtt.push_back(std::chrono::duration<double, std::micro>(Clock::now() - sent).count());
             });
         }
-        tick.expires_at(tick.expiry() + std::chrono::milliseconds(intervalMs));
+        tick.expires_at(tick.expiry() + std::chrono::milliseconds(intervalMs) / static_cast<long>(slices));
         tick.async_wait([&](boost::system::error_code ec) {
             if (!ec) round();
         });
