@@ -64,6 +64,7 @@ void raiseFileLimit() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one log line at a time, also into files and pipes
     cmc::sim::RackOptions opt;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];

@@ -3,6 +3,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <sys/resource.h>
 
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -44,6 +45,7 @@ int usageError(const std::string& msg) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one log line at a time, also into files and pipes
     std::string configPath, db, listen, rack;
     bool haveDb = false, haveListen = false, haveRack = false;
     for (int i = 1; i < argc; ++i) {
