@@ -65,7 +65,7 @@ double pct(std::vector<double> v, double p) {
     return v[i];
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
     int blades = 1000;
@@ -86,11 +86,16 @@ int main(int argc, char** argv) {
             return 2;
         }
         const std::string v = argv[i + 1];
-        if (a == "--blades") blades = std::atoi(v.c_str());
-        else if (a == "--interval-ms") intervalMs = std::atoi(v.c_str());
-        else if (a == "--seconds") seconds = std::atoi(v.c_str());
-        else if (a == "--flat-seconds") flatSeconds = std::atoi(v.c_str());
-        else if (a == "--cmcsim") cmcsim = v;
+        if (a == "--blades")
+            blades = std::atoi(v.c_str());
+        else if (a == "--interval-ms")
+            intervalMs = std::atoi(v.c_str());
+        else if (a == "--seconds")
+            seconds = std::atoi(v.c_str());
+        else if (a == "--flat-seconds")
+            flatSeconds = std::atoi(v.c_str());
+        else if (a == "--cmcsim")
+            cmcsim = v;
         else {
             std::cerr << "unknown option " << a << "\n";
             return 2;
@@ -161,8 +166,10 @@ int main(int argc, char** argv) {
             const auto sent = Clock::now();
             c->getChassisStatus([&, sent](IpmiResult<IpmiChassisStatus> r) {
                 ++done;
-                if (!r.ok()) ++errors;
-                else rtt.push_back(std::chrono::duration<double, std::micro>(Clock::now() - sent).count());
+                if (!r.ok())
+                    ++errors;
+                else
+                    rtt.push_back(std::chrono::duration<double, std::micro>(Clock::now() - sent).count());
             });
         }
         tick.expires_at(tick.expiry() + std::chrono::milliseconds(intervalMs) / static_cast<long>(slices));
@@ -183,9 +190,10 @@ int main(int argc, char** argv) {
     const long rss = rssKiB();
     std::printf("paced: %zu polls (%zu errors) in %d s: %.0f polls/s, rtt p50 %.0f us p99 %.0f us\n", done, errors,
                 seconds, pollsPerSec, pct(rtt, 0.5), pct(rtt, 0.99));
-    std::printf("client: CPU %.1f%% of one core, %.1f us CPU per poll, RSS %ld KiB (%.1f KiB per session); cmcsim CPU %.1f%%\n",
-                100.0 * cpu / wall, 1e6 * cpu / static_cast<double>(std::max<std::size_t>(done, 1)), rss,
-                static_cast<double>(rss - rssBefore) / blades, 100.0 * simCpu / wall);
+    std::printf(
+        "client: CPU %.1f%% of one core, %.1f us CPU per poll, RSS %ld KiB (%.1f KiB per session); cmcsim CPU %.1f%%\n",
+        100.0 * cpu / wall, 1e6 * cpu / static_cast<double>(std::max<std::size_t>(done, 1)), rss,
+        static_cast<double>(rss - rssBefore) / blades, 100.0 * simCpu / wall);
 
     // Flat out: two requests outstanding per session, re-issued on answer.
     std::size_t flatDone = 0, flatErrors = 0;
@@ -196,8 +204,10 @@ int main(int argc, char** argv) {
         const auto sent = Clock::now();
         conns[i]->getChassisStatus([&, i, sent](IpmiResult<IpmiChassisStatus> r) {
             ++flatDone;
-            if (!r.ok()) ++flatErrors;
-            else flatRtt.push_back(std::chrono::duration<double, std::micro>(Clock::now() - sent).count());
+            if (!r.ok())
+                ++flatErrors;
+            else
+                flatRtt.push_back(std::chrono::duration<double, std::micro>(Clock::now() - sent).count());
             issue(i);
         });
     };
@@ -215,11 +225,12 @@ int main(int argc, char** argv) {
     const std::size_t flatOk = flatDone - flatErrors;
     const double fcpu = cpuSelf() - fcpu0;
     const double fsim = cpuOf(sim.pid) - fsim0;
-    std::printf("flat out: %.0f polls/s (%zu errors), rtt p50 %.0f us p99 %.0f us, client CPU %.1f%%, cmcsim CPU %.1f%%\n",
-                static_cast<double>(flatOk) / fwall, flatErrors, pct(flatRtt, 0.5), pct(flatRtt, 0.99),
-                100.0 * fcpu / fwall, 100.0 * fsim / fwall);
+    std::printf(
+        "flat out: %.0f polls/s (%zu errors), rtt p50 %.0f us p99 %.0f us, client CPU %.1f%%, cmcsim CPU %.1f%%\n",
+        static_cast<double>(flatOk) / fwall, flatErrors, pct(flatRtt, 0.5), pct(flatRtt, 0.99), 100.0 * fcpu / fwall,
+        100.0 * fsim / fwall);
     io.restart();
-    io.run_for(2500ms);  // let the flat-out requests drain
+    io.run_for(2500ms); // let the flat-out requests drain
 
     nlohmann::json j{{"bench", "ipmi_client"},
                      {"blades", blades},

@@ -24,10 +24,10 @@ using nlohmann::json;
 
 // doctest's stringification would find toString(IpmiError) by ADL: compare
 // without decomposition and print the error and its message instead.
-#define CHECK_ERROR(result, expected)                                                                            \
-    CHECK_MESSAGE(((result).error == (expected)), "got " << std::string(toString((result).error)) << " ("          \
-                                                           << (result).message << "), expected "                   \
-                                                           << std::string(toString(expected)))
+#define CHECK_ERROR(result, expected)                                                                                  \
+    CHECK_MESSAGE(((result).error == (expected)), "got " << std::string(toString((result).error)) << " ("              \
+                                                         << (result).message << "), expected "                         \
+                                                         << std::string(toString(expected)))
 
 namespace {
 
@@ -102,8 +102,7 @@ struct Logs {
 };
 
 // Collects one callback's result and counts calls.
-template <typename T>
-struct Slot {
+template <typename T> struct Slot {
     int calls = 0;
     IpmiResult<T> result;
     std::function<void(IpmiResult<T>)> cb() {
@@ -130,12 +129,12 @@ IpmiClientOptions options(Logs& logs) {
     return o;
 }
 
-template <typename T>
-bool waitFor(boost::asio::io_context& io, Slot<T>& s, std::chrono::milliseconds limit = 10s) {
-    return cmc::test::runUntil(io, [&] { return s.calls > 0; }, limit);
+template <typename T> bool waitFor(boost::asio::io_context& io, Slot<T>& s, std::chrono::milliseconds limit = 10s) {
+    return cmc::test::runUntil(
+        io, [&] { return s.calls > 0; }, limit);
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("cmcsim: sessions, device id, chassis status and power control read back through the control API") {
     SimRack rack(4);
@@ -144,22 +143,23 @@ TEST_CASE("cmcsim: sessions, device id, chassis status and power control read ba
     IpmiClient client(io, options(logs));
     std::vector<std::shared_ptr<IpmiConnection>> conns;
     std::vector<StateLog> states(4);
-    for (int slot = 1; slot <= 4; ++slot) conns.push_back(client.connect(rack.endpoint(slot), states[slot - 1].cb()));
-    REQUIRE(cmc::test::runUntil(io, [&] {
-        return std::all_of(conns.begin(), conns.end(), [](const auto& c) { return c->up(); });
-    }));
+    for (int slot = 1; slot <= 4; ++slot)
+        conns.push_back(client.connect(rack.endpoint(slot), states[slot - 1].cb()));
+    REQUIRE(cmc::test::runUntil(
+        io, [&] { return std::all_of(conns.begin(), conns.end(), [](const auto& c) { return c->up(); }); }));
     for (auto& s : states) {
         REQUIRE(cmc::test::runUntil(io, [&] { return !s.events.empty(); }));
         CHECK(s.events.front().first);
     }
     CHECK(logs.contains("bmc=127.0.0.1:"));
     for (const auto& l : logs.lines) {
-        for (int slot = 1; slot <= 4; ++slot) CHECK(l.find(rack.endpoint(slot).password) == std::string::npos);
+        for (int slot = 1; slot <= 4; ++slot)
+            CHECK(l.find(rack.endpoint(slot).password) == std::string::npos);
     }
 
     Slot<IpmiDeviceId> dev;
     conns[0]->getDeviceId(dev.cb());
-    CHECK(dev.calls == 0);  // never answered from inside the call
+    CHECK(dev.calls == 0); // never answered from inside the call
     REQUIRE(waitFor(io, dev));
     REQUIRE_MESSAGE(dev.result.ok(), dev.result.message);
     CHECK(dev.result.value.ipmiVersion == 0x02);
@@ -248,7 +248,8 @@ TEST_CASE("cmcsim: FRU board serial, watchdog and SEL after an injected power lo
     c->chassisControl(ChassisControl::PowerUp, on.cb());
     REQUIRE(waitFor(io, on));
     REQUIRE(on.result.ok());
-    for (int i = 0; i < 200 && rack.blade(1).value("power", "") != "On"; ++i) cmc::test::runFor(io, 50ms);
+    for (int i = 0; i < 200 && rack.blade(1).value("power", "") != "On"; ++i)
+        cmc::test::runFor(io, 50ms);
     Slot<IpmiSelInfo> before;
     c->getSelInfo(before.cb());
     REQUIRE(waitFor(io, before));
@@ -304,7 +305,8 @@ TEST_CASE("cmcsim: wrong password is AuthFailed and the other BMCs keep working"
     REQUIRE(waitFor(io, r));
     CHECK_ERROR(r.result, IpmiError::AuthFailed);
     CHECK(r.result.message.find("not-the-password") == std::string::npos);
-    for (const auto& l : logs.lines) CHECK(l.find("not-the-password") == std::string::npos);
+    for (const auto& l : logs.lines)
+        CHECK(l.find("not-the-password") == std::string::npos);
 
     Slot<IpmiChassisStatus> ok;
     good->getChassisStatus(ok.cb());
@@ -343,7 +345,8 @@ TEST_CASE("cmcsim: an unresponsive BMC times out, goes down, and the session com
         },
         30s));
     REQUIRE(cmc::test::runUntil(io, [&] { return states.events.size() >= 2; }));
-    for (const auto& [isUp, why] : states.events) MESSAGE("state " << isUp << ": " << why);
+    for (const auto& [isUp, why] : states.events)
+        MESSAGE("state " << isUp << ": " << why);
     CHECK(states.events.size() == 2);
     CHECK_FALSE(states.events.back().first);
 
@@ -359,7 +362,8 @@ TEST_CASE("cmcsim: an unresponsive BMC times out, goes down, and the session com
     CHECK(ok.result.ok());
 
     REQUIRE(rack.clear(1, "bmc-unresponsive") / 100 == 2);
-    REQUIRE(cmc::test::runUntil(io, [&] { return c->up() && states.events.back().first; }, 30s));
+    REQUIRE(cmc::test::runUntil(
+        io, [&] { return c->up() && states.events.back().first; }, 30s));
     CHECK(states.events.size() == 3);
     Slot<IpmiChassisStatus> back;
     c->getChassisStatus(back.cb());
@@ -378,11 +382,12 @@ TEST_CASE("cmcsim: busy queue, close and destruction answer every call exactly o
     REQUIRE(cmc::test::runUntil(io, [&] { return c->up(); }));
 
     std::vector<Slot<IpmiChassisStatus>> slots(10);
-    for (auto& s : slots) c->getChassisStatus(s.cb());
-    REQUIRE(cmc::test::runUntil(io, [&] {
-        return std::all_of(slots.begin(), slots.end(), [](const auto& s) { return s.calls > 0; });
-    }));
-    const auto busy = std::count_if(slots.begin(), slots.end(), [](const auto& s) { return (s.result.error == IpmiError::Busy); });
+    for (auto& s : slots)
+        c->getChassisStatus(s.cb());
+    REQUIRE(cmc::test::runUntil(
+        io, [&] { return std::all_of(slots.begin(), slots.end(), [](const auto& s) { return s.calls > 0; }); }));
+    const auto busy =
+        std::count_if(slots.begin(), slots.end(), [](const auto& s) { return (s.result.error == IpmiError::Busy); });
     const auto good = std::count_if(slots.begin(), slots.end(), [](const auto& s) { return s.result.ok(); });
     CHECK(busy == 6);
     CHECK(good == 4);
@@ -390,14 +395,16 @@ TEST_CASE("cmcsim: busy queue, close and destruction answer every call exactly o
     // close() with requests outstanding in OpenIPMI (the first command of
     // each read is handed to OpenIPMI inside the call): answered Closed, once.
     std::vector<Slot<IpmiFru>> frus(3);
-    for (auto& s : frus) c->readFru(s.cb());
+    for (auto& s : frus)
+        c->readFru(s.cb());
     c->close();
-    REQUIRE(cmc::test::runUntil(io, [&] {
-        return std::all_of(frus.begin(), frus.end(), [](const auto& s) { return s.calls > 0; });
-    }));
-    for (auto& s : frus) CHECK_ERROR(s.result, IpmiError::Closed);
-    cmc::test::runFor(io, 300ms);  // late answers must not call again
-    for (auto& s : frus) CHECK(s.calls == 1);
+    REQUIRE(cmc::test::runUntil(
+        io, [&] { return std::all_of(frus.begin(), frus.end(), [](const auto& s) { return s.calls > 0; }); }));
+    for (auto& s : frus)
+        CHECK_ERROR(s.result, IpmiError::Closed);
+    cmc::test::runFor(io, 300ms); // late answers must not call again
+    for (auto& s : frus)
+        CHECK(s.calls == 1);
     Slot<IpmiDeviceId> after;
     c->getDeviceId(after.cb());
     REQUIRE(waitFor(io, after));
@@ -451,7 +458,8 @@ TEST_CASE("garbage: a peer answering random bytes fails cleanly while other BMCs
             if (ec) return;
             ++datagrams;
             std::vector<std::uint8_t> out(1 + rng() % 300);
-            for (auto& b : out) b = static_cast<std::uint8_t>(rng());
+            for (auto& b : out)
+                b = static_cast<std::uint8_t>(rng());
             if (datagrams % 2 == 0 && out.size() >= 6) {
                 out[0] = 0x06;
                 out[2] = 0xff;
@@ -471,7 +479,8 @@ TEST_CASE("garbage: a peer answering random bytes fails cleanly while other BMCs
     StateLog states;
     auto junk = client.connect(IpmiEndpoint{"127.0.0.1", peer.local_endpoint().port(), "admin", "pw"}, states.cb());
     auto good = client.connect(rack.endpoint(1), nullptr);
-    REQUIRE(cmc::test::runUntil(io, [&] { return !states.events.empty() && good->up(); }, 30s));
+    REQUIRE(cmc::test::runUntil(
+        io, [&] { return !states.events.empty() && good->up(); }, 30s));
     CHECK_FALSE(states.events.front().first);
     CHECK(datagrams > 0);
     CHECK_FALSE(junk->up());

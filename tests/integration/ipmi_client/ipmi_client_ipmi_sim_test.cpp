@@ -30,7 +30,7 @@ void writeFile(const std::string& path, const std::string& text) {
     out << text;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("ipmi_sim: chassis status and power control through an independent BMC") {
     const std::string ipmiSim = findIpmiSim();
@@ -40,14 +40,15 @@ TEST_CASE("ipmi_sim: chassis status and power control through an independent BMC
     }
     const std::string dir = cmc::test::makeTempDir("ipmi-client-ipmisim-");
     REQUIRE(!dir.empty());
-    std::filesystem::create_directory(dir + "/state");  // fresh state per test
+    std::filesystem::create_directory(dir + "/state"); // fresh state per test
     const auto port = cmc::test::freeUdpPort();
     writeFile(dir + "/chassis.sh",
               "#!/bin/sh\n"
               "dir=$(dirname \"$0\")\n"
               "op=$1; shift 1\n"
               "case $op in\n"
-              "get) for p in \"$@\"; do case $p in power) echo \"power:$(cat \"$dir/power\" 2>/dev/null || echo 0)\";; esac; done;;\n"
+              "get) for p in \"$@\"; do case $p in power) echo \"power:$(cat \"$dir/power\" 2>/dev/null || echo 0)\";; "
+              "esac; done;;\n"
               "set) while [ $# -gt 1 ]; do case $1 in power) echo \"$2\" > \"$dir/power\";; esac; shift 2; done;;\n"
               "esac\n"
               "exit 0\n");
@@ -55,37 +56,41 @@ TEST_CASE("ipmi_sim: chassis status and power control through an independent BMC
     writeFile(dir + "/lan.conf", "name \"cmctest\"\n"
                                  "set_working_mc 0x20\n"
                                  "  startlan 1\n"
-                                 "    addr 127.0.0.1 " + std::to_string(port) + "\n"
-                                 "    priv_limit admin\n"
-                                 "    allowed_auths_callback md5\n"
-                                 "    allowed_auths_user md5\n"
-                                 "    allowed_auths_operator md5\n"
-                                 "    allowed_auths_admin md5\n"
-                                 "    guid a123456789abcdefa123456789abcdef\n"
-                                 "  endlan\n"
-                                 "  chassis_control \"" + dir + "/chassis.sh\"\n"
-                                 "user 2 true \"cmcadmin\" \"s3cret-pass\" admin 10 md5\n");
+                                 "    addr 127.0.0.1 " +
+                                     std::to_string(port) +
+                                     "\n"
+                                     "    priv_limit admin\n"
+                                     "    allowed_auths_callback md5\n"
+                                     "    allowed_auths_user md5\n"
+                                     "    allowed_auths_operator md5\n"
+                                     "    allowed_auths_admin md5\n"
+                                     "    guid a123456789abcdefa123456789abcdef\n"
+                                     "  endlan\n"
+                                     "  chassis_control \"" +
+                                     dir +
+                                     "/chassis.sh\"\n"
+                                     "user 2 true \"cmcadmin\" \"s3cret-pass\" admin 10 md5\n");
     writeFile(dir + "/bmc.emu", "mc_setbmc 0x20\n"
                                 "mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02\n"
                                 "sel_enable 0x20 1000 0x0a\n"
                                 "mc_enable 0x20\n");
     cmc::test::ChildProcess sim;
     // ipmi_sim says little on stdout: the client retries until it listens.
-    const bool started = cmc::test::startChild(sim,
-                                               {ipmiSim, "-c", dir + "/lan.conf", "-f", dir + "/bmc.emu", "-s",
-                                                dir + "/state", "-n"},
-                                               "", 10s);
+    const bool started = cmc::test::startChild(
+        sim, {ipmiSim, "-c", dir + "/lan.conf", "-f", dir + "/bmc.emu", "-s", dir + "/state", "-n"}, "", 10s);
     REQUIRE_MESSAGE(started, "ipmi_sim did not start: " << sim.output);
 
     {
         boost::asio::io_context io;
         std::vector<std::string> logs;
         IpmiClientOptions opt;
-        opt.requestTimeout = 3000ms;  // the chassis_control hook forks a shell per request
+        opt.requestTimeout = 3000ms; // the chassis_control hook forks a shell per request
         opt.log = [&](const std::string& l) { logs.push_back(l); };
         IpmiClient client(io, opt);
         auto c = client.connect(IpmiEndpoint{"127.0.0.1", port, "cmcadmin", "s3cret-pass"}, nullptr);
-        REQUIRE_MESSAGE(cmc::test::runUntil(io, [&] { return c->up(); }, 15s), "no session with ipmi_sim");
+        REQUIRE_MESSAGE(cmc::test::runUntil(
+                            io, [&] { return c->up(); }, 15s),
+                        "no session with ipmi_sim");
 
         auto status = [&] {
             IpmiResult<IpmiChassisStatus> out;

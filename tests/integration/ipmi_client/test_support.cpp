@@ -27,7 +27,8 @@ bool startChild(ChildProcess& c, const std::vector<std::string>& argv, const std
         ::close(fds[0]);
         ::close(fds[1]);
         std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        for (const auto& a : argv)
+            args.push_back(const_cast<char*>(a.c_str()));
         args.push_back(nullptr);
         ::execv(args[0], args.data());
         ::_exit(127);
@@ -38,13 +39,14 @@ bool startChild(ChildProcess& c, const std::vector<std::string>& argv, const std
     c.outFd = fds[0];
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (c.output.find(needle) == std::string::npos) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) return false;
         pollfd p{c.outFd, POLLIN, 0};
         if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
         char buf[4096];
         const auto n = ::read(c.outFd, buf, sizeof buf);
-        if (n == 0) return false;  // exited
+        if (n == 0) return false; // exited
         if (n > 0) c.output.append(buf, static_cast<std::size_t>(n));
     }
     return true;
@@ -83,7 +85,8 @@ void stopChild(ChildProcess& c) {
     }
 }
 
-HttpReply http(const std::string& method, const std::string& baseUrl, const std::string& path, const std::string& body) {
+HttpReply http(const std::string& method, const std::string& baseUrl, const std::string& path,
+               const std::string& body) {
     HttpReply r;
     // baseUrl: http://HOST:PORT
     const auto hostStart = baseUrl.find("//");
@@ -172,4 +175,4 @@ std::uint16_t freeUdpPort() {
     return ntohs(a.sin_port);
 }
 
-}  // namespace cmc::test
+} // namespace cmc::test

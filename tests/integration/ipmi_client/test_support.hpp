@@ -43,4 +43,4 @@ void runFor(boost::asio::io_context& io, std::chrono::milliseconds d);
 void removeTree(const std::string& path);
 [[nodiscard]] std::uint16_t freeUdpPort();
 
-}  // namespace cmc::test
+} // namespace cmc::test

@@ -40,7 +40,8 @@ struct FakeBmc {
 
     std::vector<std::uint8_t> answer(std::uint8_t netfn, std::uint8_t cmd, const std::vector<std::uint8_t>& d) {
         if (netfn == kNetFnStorage && cmd == kCmdGetFruAreaInfo)
-            return {0x00, static_cast<std::uint8_t>(fru.size() & 0xff), static_cast<std::uint8_t>(fru.size() >> 8), 0x00};
+            return {0x00, static_cast<std::uint8_t>(fru.size() & 0xff), static_cast<std::uint8_t>(fru.size() >> 8),
+                    0x00};
         if (netfn == kNetFnStorage && cmd == kCmdReadFruData) {
             const std::size_t off = d[1] | (d[2] << 8);
             const std::size_t n = d[3];
@@ -65,7 +66,8 @@ struct FakeBmc {
             } else if (id == 0xffff) {
                 i = sel.size() - 1;
             } else {
-                while (i < sel.size() && sel[i].recordId != id) ++i;
+                while (i < sel.size() && sel[i].recordId != id)
+                    ++i;
                 if (i == sel.size()) return {kCcNotPresent};
             }
             const auto& e = sel[i];
@@ -77,12 +79,19 @@ struct FakeBmc {
                     static_cast<std::uint8_t>(e.recordId & 0xff),
                     static_cast<std::uint8_t>(e.recordId >> 8),
                     0x02,
-                    0x01, 0x00, 0x00, 0x00,
-                    0x20, 0x00, 0x04,
+                    0x01,
+                    0x00,
+                    0x00,
+                    0x00,
+                    0x20,
+                    0x00,
+                    0x04,
                     e.sensorType,
                     e.sensorNumber,
                     0x6f,
-                    0x00, 0xff, 0xff};
+                    0x00,
+                    0xff,
+                    0xff};
         }
         return {0xc1};
     }
@@ -96,14 +105,18 @@ IpmiSelEntry entry(std::uint16_t id, std::uint8_t sensorType) {
     return e;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("FRU read: chunks, chunk shrinking, serial number") {
     FakeBmc bmc;
     bmc.fru = cmc::test::buildFru({"Acme", "Board", "SERIAL-77", "PN"}, {"Acme", "Blade", "M", "2", "PS", "AT"});
-    bmc.fru.resize(bmc.fru.size() + 40, 0);  // unused space after the areas
-    SUBCASE("BMC takes large reads") { bmc.maxChunk = 255; }
-    SUBCASE("BMC takes only 7 bytes at a time") { bmc.maxChunk = 7; }
+    bmc.fru.resize(bmc.fru.size() + 40, 0); // unused space after the areas
+    SUBCASE("BMC takes large reads") {
+        bmc.maxChunk = 255;
+    }
+    SUBCASE("BMC takes only 7 bytes at a time") {
+        bmc.maxChunk = 7;
+    }
     IpmiResult<IpmiFru> out;
     int calls = 0;
     startFruRead(bmc.submit(), [&](IpmiResult<IpmiFru> r) {
@@ -119,8 +132,12 @@ TEST_CASE("FRU read: chunks, chunk shrinking, serial number") {
 TEST_CASE("FRU read: a corrupted area is Malformed, an area outside the FRU is Malformed") {
     FakeBmc bmc;
     bmc.fru = cmc::test::buildFru({"Acme", "Board", "SERIAL-77", "PN"}, {"Acme", "Blade", "M", "2", "PS", "AT"});
-    SUBCASE("checksum") { bmc.fru[12] ^= 0x55; }
-    SUBCASE("truncated device") { bmc.fru.resize(20); }
+    SUBCASE("checksum") {
+        bmc.fru[12] ^= 0x55;
+    }
+    SUBCASE("truncated device") {
+        bmc.fru.resize(20);
+    }
     IpmiResult<IpmiFru> out;
     int calls = 0;
     startFruRead(bmc.submit(), [&](IpmiResult<IpmiFru> r) {
@@ -156,7 +173,7 @@ TEST_CASE("SEL walk: next-record ids, max, firstId, reservation, empty, loops") 
     CHECK(two.value[0].recordId == 7);
     CHECK(two.value[1].recordId == 8);
 
-    auto between = walk(5, 100);  // 5 is no record id: ids >= 5
+    auto between = walk(5, 100); // 5 is no record id: ids >= 5
     REQUIRE(between.ok());
     REQUIRE(between.value.size() == 3);
     CHECK(between.value[0].recordId == 7);
@@ -181,8 +198,9 @@ TEST_CASE("SEL walk: next-record ids, max, firstId, reservation, empty, loops") 
 
 TEST_CASE("decodeWith carries transport errors and decodes completion codes") {
     IpmiResult<IpmiChassisStatus> got;
-    auto cb = decodeWith(std::function<void(IpmiResult<IpmiChassisStatus>)>([&](IpmiResult<IpmiChassisStatus> r) { got = r; }),
-                         decodeChassisStatus);
+    auto cb = decodeWith(
+        std::function<void(IpmiResult<IpmiChassisStatus>)>([&](IpmiResult<IpmiChassisStatus> r) { got = r; }),
+        decodeChassisStatus);
     RawResult t;
     t.error = IpmiError::Timeout;
     t.message = "no answer";

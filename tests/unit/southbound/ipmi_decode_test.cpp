@@ -12,7 +12,7 @@ using V = std::vector<std::uint8_t>;
 std::string err(IpmiError e) {
     return toString(e);
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("Get Device ID: fields, completion code, short answers") {
     const V a{0x00, 0x20, 0x81, 0x02, 0x15, 0x02, 0xbf, 0x9f, 0xa6, 0x00, 0x34, 0x12};
@@ -55,14 +55,16 @@ TEST_CASE("Get Chassis Status: power bits, last event, identify") {
 }
 
 TEST_CASE("SEL info, SEL entry, watchdog, reservation") {
-    auto info = decodeSelInfo(V{0x00, 0x51, 0x03, 0x00, 0x00, 0x10, 0x04, 0x03, 0x02, 0x01, 0x08, 0x07, 0x06, 0x05, 0x0f});
+    auto info =
+        decodeSelInfo(V{0x00, 0x51, 0x03, 0x00, 0x00, 0x10, 0x04, 0x03, 0x02, 0x01, 0x08, 0x07, 0x06, 0x05, 0x0f});
     REQUIRE(info.ok());
     CHECK(info.value.entries == 3);
     CHECK(info.value.lastAddTimestamp == 0x01020304);
     CHECK(info.value.lastEraseTimestamp == 0x05060708);
     CHECK(err(decodeSelInfo(V{0x00, 0x51, 0x03}).error) == err(IpmiError::Malformed));
 
-    const V e{0x00, 0x05, 0x00, 0x04, 0x00, 0x02, 0x01, 0x02, 0x03, 0x04, 0x20, 0x00, 0x04, 0x09, 0x11, 0x6f, 0x04, 0xff, 0xff};
+    const V e{0x00, 0x05, 0x00, 0x04, 0x00, 0x02, 0x01, 0x02, 0x03, 0x04,
+              0x20, 0x00, 0x04, 0x09, 0x11, 0x6f, 0x04, 0xff, 0xff};
     auto s = decodeSelEntry(e);
     REQUIRE(s.ok());
     CHECK(s.value.nextId == 5);
@@ -120,16 +122,18 @@ TEST_CASE("FRU: header, board and product areas, checksums") {
         CHECK(err(parseFruImage(img).error) == err(IpmiError::Malformed));
     }
     SUBCASE("field running past the area, checksum fixed up") {
-        img[8 + 6] = 0xff;  // 8-bit ASCII, 63 bytes
+        img[8 + 6] = 0xff; // 8-bit ASCII, 63 bytes
         unsigned sum = 0;
         const std::size_t len = img[9] * 8u;
-        for (std::size_t i = 8; i < 8 + len - 1; ++i) sum += img[i];
+        for (std::size_t i = 8; i < 8 + len - 1; ++i)
+            sum += img[i];
         img[8 + len - 1] = static_cast<std::uint8_t>(-sum & 0xff);
         auto b = parseFruImage(img);
         CHECK(err(b.error) == err(IpmiError::Malformed));
     }
     SUBCASE("truncated images never throw") {
-        for (std::size_t n = 0; n < img.size(); ++n) (void)parseFruImage(std::span(img).first(n));
+        for (std::size_t n = 0; n < img.size(); ++n)
+            (void)parseFruImage(std::span(img).first(n));
     }
 }
 
@@ -141,7 +145,7 @@ TEST_CASE("FRU: 6-bit ASCII and BCD plus fields") {
     board.push_back(packed & 0xff);
     board.push_back((packed >> 8) & 0xff);
     board.push_back((packed >> 16) & 0xff);
-    board.push_back(0x40 | 2);  // BCD plus "12-4"
+    board.push_back(0x40 | 2); // BCD plus "12-4"
     board.push_back(0x12);
     board.push_back(0xb4);
     cmc::test::closeArea(board);

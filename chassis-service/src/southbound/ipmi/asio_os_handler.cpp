@@ -72,7 +72,7 @@ struct HandlerState {
     asio::io_context* io = nullptr;
     LogSink log;
     std::unordered_set<std::shared_ptr<CmcFdWait>> fds;
-    std::unordered_set<std::shared_ptr<CmcTimer>> timers;  // allocated, not yet freed
+    std::unordered_set<std::shared_ptr<CmcTimer>> timers; // allocated, not yet freed
 };
 
 HandlerState& state() {
@@ -226,7 +226,8 @@ void vlogLine(os_handler_t*, enum ipmi_log_type_e type, const char* format, va_l
     char buf[512];
     std::vsnprintf(buf, sizeof buf, format, ap);
     std::string line = std::string("ipmi-client openipmi ") + logTypeName(type) + ": " + buf;
-    while (!line.empty() && (line.back() == '\n' || line.back() == ' ')) line.pop_back();
+    while (!line.empty() && (line.back() == '\n' || line.back() == ' '))
+        line.pop_back();
     s.log(line);
 }
 
@@ -282,7 +283,7 @@ os_handler_t* createHandler() {
     return h;
 }
 
-}  // namespace
+} // namespace
 
 os_handler_s* bindOsHandler(asio::io_context& io, LogSink log) {
     auto& s = state();
@@ -298,7 +299,8 @@ os_handler_s* bindOsHandler(asio::io_context& io, LogSink log) {
     }
     if (s.io != &io) {
         s.io = &io;
-        for (const auto& w : s.fds) attachFd(w);
+        for (const auto& w : s.fds)
+            attachFd(w);
         for (const auto& t : s.timers) {
             if (t->running) armTimer(t);
         }
@@ -308,8 +310,10 @@ os_handler_s* bindOsHandler(asio::io_context& io, LogSink log) {
 
 std::size_t unbindOsHandler() {
     auto& s = state();
-    for (const auto& w : s.fds) w->dropDescriptor();
-    for (const auto& t : s.timers) t->timer.reset();
+    for (const auto& w : s.fds)
+        w->dropDescriptor();
+    for (const auto& t : s.timers)
+        t->timer.reset();
     s.io = nullptr;
     s.log = nullptr;
     return osHandlerActiveCount();
@@ -318,8 +322,9 @@ std::size_t unbindOsHandler() {
 std::size_t osHandlerActiveCount() {
     auto& s = state();
     std::size_t n = s.fds.size();
-    for (const auto& t : s.timers) n += t->running ? 1 : 0;
+    for (const auto& t : s.timers)
+        n += t->running ? 1 : 0;
     return n;
 }
 
-}  // namespace cmc::southbound::ipmi
+} // namespace cmc::southbound::ipmi

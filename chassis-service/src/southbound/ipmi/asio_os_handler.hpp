@@ -26,4 +26,4 @@ std::size_t unbindOsHandler();
 // Fd waits + running timers currently registered (for tests and checks).
 [[nodiscard]] std::size_t osHandlerActiveCount();
 
-}  // namespace cmc::southbound::ipmi
+} // namespace cmc::southbound::ipmi

@@ -52,8 +52,8 @@ const char* toString(IpmiError e) {
 
 namespace {
 
-constexpr unsigned kLibMaxOutstanding = 4;  // per session, handed to OpenIPMI at once
-constexpr int kTimeoutsUntilDown = 3;        // consecutive timeouts that end a session
+constexpr unsigned kLibMaxOutstanding = 4; // per session, handed to OpenIPMI at once
+constexpr int kTimeoutsUntilDown = 3;      // consecutive timeouts that end a session
 
 std::string describeConError(int err) {
     if (IPMI_IS_RMCPP_ERR(err)) {
@@ -81,7 +81,7 @@ bool isAuthError(int err) {
     return err == EPERM || err == EINVAL;
 }
 
-}  // namespace
+} // namespace
 
 class ConnImpl;
 
@@ -96,10 +96,10 @@ struct IpmiClient::Impl {
     IpmiClientOptions options;
     os_handler_t* os = nullptr;
     std::uint64_t nextId = 1;
-    std::unordered_map<std::uint64_t, std::weak_ptr<ConnImpl>> links;  // link id -> connection
+    std::unordered_map<std::uint64_t, std::weak_ptr<ConnImpl>> links; // link id -> connection
     std::vector<std::weak_ptr<ConnImpl>> conns;
 
-    static Impl* current;  // the live client (one per process)
+    static Impl* current; // the live client (one per process)
 };
 
 namespace {
@@ -110,7 +110,7 @@ std::unordered_map<ipmi_con_t*, std::uint64_t>& closingLinks() {
     return m;
 }
 void closeLink(ipmi_con_t* con, std::uint64_t linkId);
-}  // namespace
+} // namespace
 
 IpmiClient::Impl* IpmiClient::Impl::current = nullptr;
 
@@ -118,7 +118,7 @@ namespace {
 using Impl = IpmiClient::Impl;
 void onConChange(ipmi_con_t* ipmi, int err, unsigned int port, int anyPortUp, void* cbData);
 int onResponse(ipmi_con_t* ipmi, ipmi_msgi_t* rspi);
-}  // namespace
+} // namespace
 
 class ConnImpl final : public IpmiConnection, public std::enable_shared_from_this<ConnImpl> {
 public:
@@ -126,8 +126,8 @@ public:
 
     ConnImpl(Impl& client, IpmiEndpoint ep, std::function<void(bool, const std::string&)> onState)
         : client_(&client), io_(client.io), options_(client.options), endpoint_(std::move(ep)),
-          onState_(std::move(onState)), retryTimer_(client.io), subject_("bmc=" + endpoint_.host + ":" +
-                                                                         std::to_string(endpoint_.port)) {
+          onState_(std::move(onState)), retryTimer_(client.io),
+          subject_("bmc=" + endpoint_.host + ":" + std::to_string(endpoint_.port)) {
         backoff_ = options_.reconnectMin;
     }
 
@@ -138,7 +138,8 @@ public:
 
     void getDeviceId(std::function<void(IpmiResult<IpmiDeviceId>)> done) override {
         if (!admit(done)) return;
-        submit(ipmi::kNetFnApp, ipmi::kCmdGetDeviceId, {}, ipmi::decodeWith(track(std::move(done)), ipmi::decodeDeviceId));
+        submit(ipmi::kNetFnApp, ipmi::kCmdGetDeviceId, {},
+               ipmi::decodeWith(track(std::move(done)), ipmi::decodeDeviceId));
     }
     void getChassisStatus(std::function<void(IpmiResult<IpmiChassisStatus>)> done) override {
         if (!admit(done)) return;
@@ -156,7 +157,8 @@ public:
     }
     void getSelInfo(std::function<void(IpmiResult<IpmiSelInfo>)> done) override {
         if (!admit(done)) return;
-        submit(ipmi::kNetFnStorage, ipmi::kCmdGetSelInfo, {}, ipmi::decodeWith(track(std::move(done)), ipmi::decodeSelInfo));
+        submit(ipmi::kNetFnStorage, ipmi::kCmdGetSelInfo, {},
+               ipmi::decodeWith(track(std::move(done)), ipmi::decodeSelInfo));
     }
     void readSel(std::uint16_t firstId, std::size_t max,
                  std::function<void(IpmiResult<std::vector<IpmiSelEntry>>)> done) override {
@@ -165,7 +167,8 @@ public:
     }
     void getWatchdog(std::function<void(IpmiResult<IpmiWatchdog>)> done) override {
         if (!admit(done)) return;
-        submit(ipmi::kNetFnApp, ipmi::kCmdGetWatchdog, {}, ipmi::decodeWith(track(std::move(done)), ipmi::decodeWatchdog));
+        submit(ipmi::kNetFnApp, ipmi::kCmdGetWatchdog, {},
+               ipmi::decodeWith(track(std::move(done)), ipmi::decodeWatchdog));
     }
     void raw(std::uint8_t netfn, std::uint8_t cmd, std::vector<std::uint8_t> data,
              std::function<void(IpmiResult<std::vector<std::uint8_t>>)> done) override {
@@ -174,7 +177,7 @@ public:
             IpmiResult<std::vector<std::uint8_t>> r;
             r.error = IpmiError::Malformed;
             r.message = "raw: netfn must be an even request netfn <= 0x3e and data at most 256 bytes";
-            track(std::move(done))(std::move(r));  // track() posts
+            track(std::move(done))(std::move(r)); // track() posts
             return;
         }
         submit(netfn, cmd, std::move(data), track(std::move(done)));
@@ -192,7 +195,7 @@ public:
     void conChanged(std::uint64_t linkId, int err, bool anyUp) {
         if (linkId != linkId_ || state_ == State::Closed) return;
         if (err == 0 && anyUp) {
-            if (state_ == State::Up) return;  // OpenIPMI repeats "up" after a recovered retry
+            if (state_ == State::Up) return; // OpenIPMI repeats "up" after a recovered retry
             connectTimer_.reset();
             state_ = State::Up;
             backoff_ = options_.reconnectMin;
@@ -212,7 +215,7 @@ public:
         auto it = requests_.find(reqId);
         if (it == requests_.end()) {
             pump();
-            return;  // timed out or answered already: the late answer is dropped
+            return; // timed out or answered already: the late answer is dropped
         }
         auto req = std::move(it->second);
         requests_.erase(it);
@@ -257,12 +260,12 @@ private:
     void notify(bool isUp, std::string reason) {
         if (!onState_) return;
         asio::post(io_, [w = weak_from_this(), isUp, reason = std::move(reason)] {
-            if (auto self = w.lock(); self && self->onState_ && self->state_ != State::Closed) self->onState_(isUp, reason);
+            if (auto self = w.lock(); self && self->onState_ && self->state_ != State::Closed)
+                self->onState_(isUp, reason);
         });
     }
 
-    template <typename T>
-    void postResult(std::function<void(IpmiResult<T>)>& done, IpmiError e, std::string msg) {
+    template <typename T> void postResult(std::function<void(IpmiResult<T>)>& done, IpmiError e, std::string msg) {
         IpmiResult<T> r;
         r.error = e;
         r.message = subject_ + ": " + std::move(msg);
@@ -271,8 +274,7 @@ private:
 
     // Admission of a public call: false (and the call answered) if closed,
     // down or too busy.
-    template <typename T>
-    bool admit(std::function<void(IpmiResult<T>)>& done) {
+    template <typename T> bool admit(std::function<void(IpmiResult<T>)>& done) {
         if (!done) done = [](IpmiResult<T>) {};
         if (state_ == State::Closed || client_ == nullptr) {
             postResult(done, IpmiError::Closed, "connection closed");
@@ -292,8 +294,7 @@ private:
     }
 
     // Wraps a user callback: counts it out and posts it, exactly once.
-    template <typename T>
-    std::function<void(IpmiResult<T>)> track(std::function<void(IpmiResult<T>)> done) {
+    template <typename T> std::function<void(IpmiResult<T>)> track(std::function<void(IpmiResult<T>)> done) {
         auto once = std::make_shared<bool>(false);
         return [w = weak_from_this(), io = &io_, d = std::move(done), once](IpmiResult<T> r) mutable {
             if (*once) return;
@@ -304,17 +305,18 @@ private:
     }
 
     ipmi::Submit submitter() {
-        return [w = weak_from_this()](std::uint8_t netfn, std::uint8_t cmd, std::vector<std::uint8_t> data, RawDone done) {
-            auto self = w.lock();
-            if (!self) {
-                IpmiResult<std::vector<std::uint8_t>> r;
-                r.error = IpmiError::Closed;
-                r.message = "connection closed";
-                done(std::move(r));  // only reached from a posted step: not re-entrant
-                return;
-            }
-            self->submit(netfn, cmd, std::move(data), std::move(done));
-        };
+        return
+            [w = weak_from_this()](std::uint8_t netfn, std::uint8_t cmd, std::vector<std::uint8_t> data, RawDone done) {
+                auto self = w.lock();
+                if (!self) {
+                    IpmiResult<std::vector<std::uint8_t>> r;
+                    r.error = IpmiError::Closed;
+                    r.message = "connection closed";
+                    done(std::move(r)); // only reached from a posted step: not re-entrant
+                    return;
+                }
+                self->submit(netfn, cmd, std::move(data), std::move(done));
+            };
     }
 
     // Queues one IPMI request. `done` always runs later from the io_context,
@@ -370,7 +372,7 @@ private:
             const auto id = waiting_.front();
             waiting_.pop_front();
             auto it = requests_.find(id);
-            if (it == requests_.end()) continue;  // timed out while waiting
+            if (it == requests_.end()) continue; // timed out while waiting
             auto& req = it->second;
             ipmi_msgi_t* item = ipmi_alloc_msg_item();
             if (item == nullptr) {
@@ -394,7 +396,8 @@ private:
             msg.data_len = static_cast<unsigned short>(req.data.size());
             msg.data = req.data.empty() ? nullptr : req.data.data();
             ++inLib_;
-            const int rv = con_->send_command(con_, reinterpret_cast<ipmi_addr_t*>(&si), sizeof si, &msg, onResponse, item);
+            const int rv =
+                con_->send_command(con_, reinterpret_cast<ipmi_addr_t*>(&si), sizeof si, &msg, onResponse, item);
             if (rv != 0) {
                 --inLib_;
                 ipmi_free_msg_item(item);
@@ -433,7 +436,9 @@ private:
         std::string pass = endpoint_.password;
         ipmi_lanp_parm_t parms[10];
         unsigned n = 0;
-        auto set = [&](int id, int val, void* data, unsigned len) { parms[n++] = ipmi_lanp_parm_t{id, val, data, len}; };
+        auto set = [&](int id, int val, void* data, unsigned len) {
+            parms[n++] = ipmi_lanp_parm_t{id, val, data, len};
+        };
         set(IPMI_LANP_PARMID_ADDRS, 0, addrs, 1);
         set(IPMI_LANP_PARMID_PORTS, 0, ports, 1);
         set(IPMI_LANP_PARMID_AUTHTYPE, IPMI_AUTHTYPE_RMCP_PLUS, nullptr, 0);
@@ -448,7 +453,7 @@ private:
         const int rv = ipmi_lanp_setup_con(parms, n, client_->os, nullptr, &con);
         std::fill(pass.begin(), pass.end(), '\0');
         if (rv != 0 || con == nullptr) {
-            state_ = State::Connecting;  // so linkFailed schedules a retry
+            state_ = State::Connecting; // so linkFailed schedules a retry
             linkId_ = linkId;
             linkFailed(IpmiError::NotConnected, std::string("cannot set up the LAN connection: ") + std::strerror(rv));
             return;
@@ -592,12 +597,13 @@ int onResponse(ipmi_con_t*, ipmi_msgi_t* rspi) {
     auto conn = findLink(linkId);
     if (!conn) return IPMI_MSG_ITEM_NOT_USED;
     std::vector<std::uint8_t> bytes;
-    if (rspi->msg.data != nullptr && rspi->msg.data_len > 0) bytes.assign(rspi->msg.data, rspi->msg.data + rspi->msg.data_len);
+    if (rspi->msg.data != nullptr && rspi->msg.data_len > 0)
+        bytes.assign(rspi->msg.data, rspi->msg.data + rspi->msg.data_len);
     conn->answer(linkId, reqId, std::move(bytes));
     return IPMI_MSG_ITEM_NOT_USED;
 }
 
-}  // namespace
+} // namespace
 
 IpmiClient::IpmiClient(asio::io_context& io, IpmiClientOptions options)
     : impl_(std::make_unique<Impl>(io, std::move(options))) {
@@ -613,7 +619,8 @@ IpmiClient::~IpmiClient() {
     impl_->links.clear();
     auto closing = std::move(closingLinks());
     closingLinks().clear();
-    for (auto& [con, linkId] : closing) closeLink(con, linkId);
+    for (auto& [con, linkId] : closing)
+        closeLink(con, linkId);
     const std::size_t left = ipmi::unbindOsHandler();
     if (left != 0) impl_->log("ipmi-client: " + std::to_string(left) + " OpenIPMI waits still registered at shutdown");
     if (Impl::current == impl_.get()) Impl::current = nullptr;
@@ -633,4 +640,4 @@ std::shared_ptr<IpmiConnection> IpmiClient::connect(const IpmiEndpoint& endpoint
     return conn;
 }
 
-}  // namespace cmc::southbound
+} // namespace cmc::southbound

@@ -22,27 +22,26 @@ struct IpmiEndpoint {
     std::string host;
     std::uint16_t port = 623;
     std::string username;
-    std::string password;  // never logged
+    std::string password; // never logged
 };
 
 enum class IpmiError {
     Ok,
-    Timeout,          // no answer within the request timeout
-    NotConnected,     // the session is down (reconnecting in the background)
-    AuthFailed,       // RAKP failed: wrong user name or password
-    CompletionCode,   // the BMC answered with a non-zero completion code
-    Malformed,        // the answer was too short or inconsistent
-    Busy,             // too many requests queued for this BMC
-    Closed,           // the connection was closed by cmcd
+    Timeout,        // no answer within the request timeout
+    NotConnected,   // the session is down (reconnecting in the background)
+    AuthFailed,     // RAKP failed: wrong user name or password
+    CompletionCode, // the BMC answered with a non-zero completion code
+    Malformed,      // the answer was too short or inconsistent
+    Busy,           // too many requests queued for this BMC
+    Closed,         // the connection was closed by cmcd
 };
 
 const char* toString(IpmiError e);
 
-template <typename T>
-struct IpmiResult {
+template <typename T> struct IpmiResult {
     IpmiError error = IpmiError::Ok;
     std::uint8_t completionCode = 0;
-    std::string message;  // human readable, no secrets
+    std::string message; // human readable, no secrets
     T value{};
     [[nodiscard]] bool ok() const { return error == IpmiError::Ok; }
 };
@@ -51,9 +50,10 @@ struct IpmiChassisStatus {
     bool powerOn = false;
     bool powerOverload = false;
     bool powerInterlock = false;
-    bool powerFault = false;         // main power fault
+    bool powerFault = false; // main power fault
     bool powerControlFault = false;
-    std::uint8_t lastPowerEvent = 0; // byte 2 of the response (bit 0 AC failed, 1 overload, 2 interlock, 3 fault, 4 by command)
+    std::uint8_t lastPowerEvent =
+        0; // byte 2 of the response (bit 0 AC failed, 1 overload, 2 interlock, 3 fault, 4 by command)
     bool intrusion = false;
     bool coolingFault = false;
     bool identifyOn = false;
@@ -62,8 +62,8 @@ struct IpmiChassisStatus {
 struct IpmiDeviceId {
     std::uint8_t deviceId = 0;
     std::uint8_t deviceRevision = 0;
-    std::string firmwareVersion;     // "major.minor"
-    std::uint8_t ipmiVersion = 0;    // 0x02 for IPMI 2.0
+    std::string firmwareVersion;  // "major.minor"
+    std::uint8_t ipmiVersion = 0; // 0x02 for IPMI 2.0
     std::uint32_t manufacturerId = 0;
     std::uint16_t productId = 0;
 };
@@ -89,31 +89,37 @@ struct IpmiSelInfo {
 
 struct IpmiSelEntry {
     std::uint16_t recordId = 0;
-    std::uint8_t recordType = 0;     // 0x02 system event
+    std::uint8_t recordType = 0; // 0x02 system event
     std::uint32_t timestamp = 0;
     std::uint8_t sensorType = 0;
     std::uint8_t sensorNumber = 0;
-    std::uint8_t eventDirType = 0;   // bit 7 deassertion
+    std::uint8_t eventDirType = 0; // bit 7 deassertion
     std::array<std::uint8_t, 3> eventData{};
 };
 
 struct IpmiWatchdog {
-    std::uint8_t timerUse = 0;       // bits 2..0
+    std::uint8_t timerUse = 0; // bits 2..0
     bool running = false;
-    std::uint8_t action = 0;         // 0 none, 1 hard reset, 2 power down, 3 power cycle
+    std::uint8_t action = 0; // 0 none, 1 hard reset, 2 power down, 3 power cycle
     std::uint8_t expirationFlags = 0;
-    std::uint16_t initialCountdown = 0;  // 100 ms units
+    std::uint16_t initialCountdown = 0; // 100 ms units
     std::uint16_t presentCountdown = 0;
 };
 
-enum class ChassisControl : std::uint8_t { PowerDown = 0, PowerUp = 1, PowerCycle = 2, HardReset = 3, SoftShutdown = 5 };
+enum class ChassisControl : std::uint8_t {
+    PowerDown = 0,
+    PowerUp = 1,
+    PowerCycle = 2,
+    HardReset = 3,
+    SoftShutdown = 5
+};
 
 struct IpmiClientOptions {
     std::chrono::milliseconds requestTimeout{1000};
     std::size_t maxQueuedPerBmc = 16;
-    std::chrono::milliseconds reconnectMin{500};   // backoff after a failed connect/lost session
+    std::chrono::milliseconds reconnectMin{500}; // backoff after a failed connect/lost session
     std::chrono::milliseconds reconnectMax{10000};
-    std::uint8_t privilege = 4;                    // 3 operator, 4 administrator
+    std::uint8_t privilege = 4; // 3 operator, 4 administrator
     // Log sink for OpenIPMI and client messages (one line each, no secrets).
     std::function<void(const std::string& line)> log;
 };
@@ -129,7 +135,7 @@ public:
     virtual void getDeviceId(std::function<void(IpmiResult<IpmiDeviceId>)> done) = 0;
     virtual void getChassisStatus(std::function<void(IpmiResult<IpmiChassisStatus>)> done) = 0;
     virtual void chassisControl(ChassisControl op, std::function<void(IpmiResult<bool>)> done) = 0;
-    virtual void readFru(std::function<void(IpmiResult<IpmiFru>)> done) = 0;  // FRU device 0
+    virtual void readFru(std::function<void(IpmiResult<IpmiFru>)> done) = 0; // FRU device 0
     virtual void getSelInfo(std::function<void(IpmiResult<IpmiSelInfo>)> done) = 0;
     // Entries with record id >= firstId in SEL order, at most `max` of them.
     virtual void readSel(std::uint16_t firstId, std::size_t max,
@@ -151,8 +157,8 @@ public:
     IpmiClient& operator=(const IpmiClient&) = delete;
 
     // Starts connecting at once. `onState(up, reason)` runs on each session up/down change.
-    [[nodiscard]] std::shared_ptr<IpmiConnection> connect(const IpmiEndpoint& endpoint,
-                                                          std::function<void(bool up, const std::string& reason)> onState);
+    [[nodiscard]] std::shared_ptr<IpmiConnection>
+    connect(const IpmiEndpoint& endpoint, std::function<void(bool up, const std::string& reason)> onState);
 
     struct Impl;
 
@@ -160,4 +166,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace cmc::southbound
+} // namespace cmc::southbound

@@ -7,7 +7,7 @@
 namespace cmc::southbound::ipmi {
 namespace {
 
-constexpr std::size_t kFruChunk = 24;     // bytes per Read FRU Data, shrinks if the BMC wants less
+constexpr std::size_t kFruChunk = 24; // bytes per Read FRU Data, shrinks if the BMC wants less
 constexpr std::size_t kFruMinChunk = 4;
 
 class FruRead : public std::enable_shared_from_this<FruRead> {
@@ -39,7 +39,8 @@ private:
             if (!board.empty() && !parseBoardArea(Bytes(board), self->fru_, why)) return self->malformed(why);
             self->readArea(self->header_.productOffset, [self](std::vector<std::uint8_t> product) {
                 std::string why2;
-                if (!product.empty() && !parseProductArea(Bytes(product), self->fru_, why2)) return self->malformed(why2);
+                if (!product.empty() && !parseProductArea(Bytes(product), self->fru_, why2))
+                    return self->malformed(why2);
                 IpmiResult<IpmiFru> r;
                 r.value = std::move(self->fru_);
                 self->done_(std::move(r));
@@ -60,8 +61,8 @@ private:
     // Reads [offset, offset+len) in chunks; fails the whole read on error.
     void read(std::size_t offset, std::size_t len, Got got) {
         if (offset + len > size_) {
-            return malformed("FRU data at " + std::to_string(offset) + "+" + std::to_string(len) +
-                             " is outside the " + std::to_string(size_) + "-byte FRU area");
+            return malformed("FRU data at " + std::to_string(offset) + "+" + std::to_string(len) + " is outside the " +
+                             std::to_string(size_) + "-byte FRU area");
         }
         auto buf = std::make_shared<std::vector<std::uint8_t>>();
         buf->reserve(len);
@@ -83,7 +84,8 @@ private:
                         self->chunk_ = std::max(kFruMinChunk, self->chunk_ / 2);
                         return self->readChunk(offset, len, std::move(buf), std::move(got));
                     }
-                    if (!raw.ok() && raw.error != IpmiError::CompletionCode) return self->fail(carryError<IpmiFru>(raw));
+                    if (!raw.ok() && raw.error != IpmiError::CompletionCode)
+                        return self->fail(carryError<IpmiFru>(raw));
                     auto data = decodeReadFruData(Bytes(raw.value));
                     if (!data.ok()) return self->failFrom(data);
                     if (data.value.empty() || data.value.size() > n)
@@ -94,8 +96,7 @@ private:
                 });
     }
 
-    template <typename T>
-    void failFrom(const IpmiResult<T>& other) {
+    template <typename T> void failFrom(const IpmiResult<T>& other) {
         IpmiResult<IpmiFru> r;
         r.error = other.error;
         r.completionCode = other.completionCode;
@@ -131,12 +132,16 @@ public:
 
 private:
     void get(std::uint16_t id) {
-        if (!seen_.insert(id).second || seen_.size() > 65536) return malformed("SEL record chain loops at id " + std::to_string(id));
-        std::vector<std::uint8_t> req{static_cast<std::uint8_t>(reservation_ & 0xff), static_cast<std::uint8_t>(reservation_ >> 8),
-                                      static_cast<std::uint8_t>(id & 0xff), static_cast<std::uint8_t>(id >> 8), 0x00, 0xff};
-        submit_(kNetFnStorage, kCmdGetSelEntry, std::move(req), [self = shared_from_this(), id](RawResult raw) {
-            self->gotEntry(id, std::move(raw));
-        });
+        if (!seen_.insert(id).second || seen_.size() > 65536)
+            return malformed("SEL record chain loops at id " + std::to_string(id));
+        std::vector<std::uint8_t> req{static_cast<std::uint8_t>(reservation_ & 0xff),
+                                      static_cast<std::uint8_t>(reservation_ >> 8),
+                                      static_cast<std::uint8_t>(id & 0xff),
+                                      static_cast<std::uint8_t>(id >> 8),
+                                      0x00,
+                                      0xff};
+        submit_(kNetFnStorage, kCmdGetSelEntry, std::move(req),
+                [self = shared_from_this(), id](RawResult raw) { self->gotEntry(id, std::move(raw)); });
     }
 
     void gotEntry(std::uint16_t id, RawResult raw) {
@@ -158,7 +163,7 @@ private:
                 seen_.clear();
                 return get(0);
             }
-            return finish();  // empty SEL, or the SEL changed under us: what we have
+            return finish(); // empty SEL, or the SEL changed under us: what we have
         }
         if (!raw.ok() && raw.error != IpmiError::CompletionCode) return fail(carry(raw));
         auto e = decodeSelEntry(Bytes(raw.value));
@@ -168,8 +173,7 @@ private:
         get(e.value.nextId);
     }
 
-    template <typename T>
-    static IpmiResult<std::vector<IpmiSelEntry>> carry(const IpmiResult<T>& o) {
+    template <typename T> static IpmiResult<std::vector<IpmiSelEntry>> carry(const IpmiResult<T>& o) {
         IpmiResult<std::vector<IpmiSelEntry>> r;
         r.error = o.error;
         r.completionCode = o.completionCode;
@@ -200,7 +204,7 @@ private:
     std::vector<IpmiSelEntry> entries_;
 };
 
-}  // namespace
+} // namespace
 
 void startFruRead(Submit submit, std::function<void(IpmiResult<IpmiFru>)> done) {
     std::make_shared<FruRead>(std::move(submit), std::move(done))->start();
@@ -211,4 +215,4 @@ void startSelRead(Submit submit, std::uint16_t firstId, std::size_t max,
     std::make_shared<SelRead>(std::move(submit), firstId, max, std::move(done))->start();
 }
 
-}  // namespace cmc::southbound::ipmi
+} // namespace cmc::southbound::ipmi

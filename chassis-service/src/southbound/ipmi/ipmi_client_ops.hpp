@@ -15,8 +15,7 @@ using RawDone = std::function<void(RawResult)>;
 using Submit = std::function<void(std::uint8_t netfn, std::uint8_t cmd, std::vector<std::uint8_t> data, RawDone done)>;
 
 // Carries a transport failure of a raw answer over into another result type.
-template <typename T>
-IpmiResult<T> carryError(const RawResult& raw) {
+template <typename T> IpmiResult<T> carryError(const RawResult& raw) {
     IpmiResult<T> r;
     r.error = raw.error;
     r.completionCode = raw.completionCode;
@@ -26,8 +25,7 @@ IpmiResult<T> carryError(const RawResult& raw) {
 
 // A raw callback that decodes the answer bytes with `decode` (which checks
 // the completion code) and hands the result to `done`.
-template <typename T, typename Decode>
-RawDone decodeWith(std::function<void(IpmiResult<T>)> done, Decode decode) {
+template <typename T, typename Decode> RawDone decodeWith(std::function<void(IpmiResult<T>)> done, Decode decode) {
     return [done = std::move(done), decode](RawResult raw) {
         if (!raw.ok() && raw.error != IpmiError::CompletionCode) {
             done(carryError<T>(raw));
@@ -46,4 +44,4 @@ void startFruRead(Submit submit, std::function<void(IpmiResult<IpmiFru>)> done);
 void startSelRead(Submit submit, std::uint16_t firstId, std::size_t max,
                   std::function<void(IpmiResult<std::vector<IpmiSelEntry>>)> done);
 
-}  // namespace cmc::southbound::ipmi
+} // namespace cmc::southbound::ipmi

@@ -15,8 +15,7 @@ std::string hexByte(std::uint8_t b) {
 // Sets error/completionCode/message for an answer that is empty, carries a
 // non-zero completion code or is shorter than minLength; true if it may be
 // decoded further.
-template <typename T>
-bool checkCompletion(Bytes answer, std::size_t minLength, const char* what, IpmiResult<T>& out) {
+template <typename T> bool checkCompletion(Bytes answer, std::size_t minLength, const char* what, IpmiResult<T>& out) {
     if (answer.empty()) {
         out.error = IpmiError::Malformed;
         out.message = std::string(what) + ": empty answer";
@@ -30,8 +29,8 @@ bool checkCompletion(Bytes answer, std::size_t minLength, const char* what, Ipmi
     }
     if (answer.size() < minLength) {
         out.error = IpmiError::Malformed;
-        out.message = std::string(what) + ": answer of " + std::to_string(answer.size()) + " bytes, expected at least " +
-                      std::to_string(minLength);
+        out.message = std::string(what) + ": answer of " + std::to_string(answer.size()) +
+                      " bytes, expected at least " + std::to_string(minLength);
         return false;
     }
     return true;
@@ -48,7 +47,8 @@ std::uint32_t le32(Bytes b, std::size_t at) {
 
 bool zeroChecksum(Bytes b) {
     unsigned sum = 0;
-    for (auto v : b) sum += v;
+    for (auto v : b)
+        sum += v;
     return (sum & 0xff) == 0;
 }
 
@@ -57,7 +57,7 @@ std::string decodeField(std::uint8_t typeLength, Bytes data) {
     const unsigned type = typeLength >> 6;
     std::string s;
     switch (type) {
-    case 0: {  // binary: hex
+    case 0: { // binary: hex
         static constexpr char kHex[] = "0123456789abcdef";
         for (auto v : data) {
             s.push_back(kHex[v >> 4]);
@@ -65,7 +65,7 @@ std::string decodeField(std::uint8_t typeLength, Bytes data) {
         }
         break;
     }
-    case 1: {  // BCD plus
+    case 1: { // BCD plus
         static constexpr char kBcd[] = "0123456789 -.:,_";
         for (auto v : data) {
             s.push_back(kBcd[v >> 4]);
@@ -73,7 +73,7 @@ std::string decodeField(std::uint8_t typeLength, Bytes data) {
         }
         break;
     }
-    case 2: {  // 6-bit ASCII, packed LSB first
+    case 2: { // 6-bit ASCII, packed LSB first
         std::uint32_t acc = 0;
         int bits = 0;
         for (auto v : data) {
@@ -87,12 +87,14 @@ std::string decodeField(std::uint8_t typeLength, Bytes data) {
         }
         break;
     }
-    default:  // 8-bit ASCII + Latin-1
-        for (auto v : data) s.push_back(static_cast<char>(v));
+    default: // 8-bit ASCII + Latin-1
+        for (auto v : data)
+            s.push_back(static_cast<char>(v));
         break;
     }
     // Trailing padding is common in FRU images.
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.pop_back();
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\0'))
+        s.pop_back();
     return s;
 }
 
@@ -132,7 +134,7 @@ bool checkArea(Bytes area, const char* name, std::string& why) {
     return true;
 }
 
-}  // namespace
+} // namespace
 
 IpmiResult<IpmiDeviceId> decodeDeviceId(Bytes a) {
     IpmiResult<IpmiDeviceId> r;
@@ -208,8 +210,8 @@ IpmiResult<std::vector<std::uint8_t>> decodeReadFruData(Bytes a) {
     const std::size_t count = a[1];
     if (a.size() != 2 + count) {
         r.error = IpmiError::Malformed;
-        r.message = "Read FRU Data: count " + std::to_string(count) + " but " + std::to_string(a.size() - 2) +
-                    " data bytes";
+        r.message =
+            "Read FRU Data: count " + std::to_string(count) + " but " + std::to_string(a.size() - 2) + " data bytes";
         return r;
     }
     r.value.assign(a.begin() + 2, a.end());
@@ -328,4 +330,4 @@ IpmiResult<SelEntryAnswer> decodeSelEntry(Bytes a) {
     return r;
 }
 
-}  // namespace cmc::southbound::ipmi
+} // namespace cmc::southbound::ipmi

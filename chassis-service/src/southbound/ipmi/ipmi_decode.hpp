@@ -49,8 +49,8 @@ struct FruAreaInfo {
 
 // FRU image parsing. The common header is the first 8 bytes of the image.
 struct FruHeader {
-    std::uint16_t boardOffset = 0;    // bytes, 0 = absent
-    std::uint16_t productOffset = 0;  // bytes, 0 = absent
+    std::uint16_t boardOffset = 0;   // bytes, 0 = absent
+    std::uint16_t productOffset = 0; // bytes, 0 = absent
 };
 [[nodiscard]] IpmiResult<FruHeader> parseFruHeader(Bytes header);
 // `area` holds exactly one whole area (its length is byte 1 * 8).
@@ -66,4 +66,4 @@ struct SelEntryAnswer {
 };
 [[nodiscard]] IpmiResult<SelEntryAnswer> decodeSelEntry(Bytes answer);
 
-}  // namespace cmc::southbound::ipmi
+} // namespace cmc::southbound::ipmi
