@@ -118,7 +118,7 @@ struct Inventory {
     std::uint32_t cpuCount = 0;
     std::string cpuModel;
     std::uint32_t memoryGiB = 0;
-    std::uint8_t slot = 0;
+    std::uint16_t slot = 0;
     std::chrono::system_clock::time_point manufactured{};
 };
 

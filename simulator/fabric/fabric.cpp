@@ -146,8 +146,8 @@ std::vector<MacEntry> Fabric::macTable() const {
     return out;
 }
 
-std::vector<std::uint8_t> Fabric::answering(const std::string& ip) const {
-    std::vector<std::uint8_t> out;
+std::vector<std::uint16_t> Fabric::answering(const std::string& ip) const {
+    std::vector<std::uint16_t> out;
     for (const auto* b : blades_) {
         if (!b->hostAnswers()) continue;
         const auto& leases = b->leases();
@@ -310,7 +310,7 @@ void Fabric::evaluate() {
         }
     }
     for (auto& [vol, ports] : volumeWriters) {
-        std::set<std::uint8_t> slots;
+        std::set<std::uint16_t> slots;
         for (const auto& p : ports) slots.insert(p.slot);
         if (slots.size() > 1) raise("shared-volume-writer", vol, ports, seen);
     }
@@ -328,7 +328,7 @@ void Fabric::evaluate() {
         }
     }
     for (auto& [ip, ports] : ipOwners) {
-        std::set<std::uint8_t> slots;
+        std::set<std::uint16_t> slots;
         for (const auto& p : ports) slots.insert(p.slot);
         if (slots.size() > 1) raise("duplicate-ip", ip, ports, seen);
     }

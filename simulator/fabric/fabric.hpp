@@ -26,7 +26,7 @@ struct Volume {
 };
 
 struct PortRef {
-    std::uint8_t slot = 0;
+    std::uint16_t slot = 0;
     std::uint8_t port = 0;  // 1-based NIC or HBA index
     auto operator<=>(const PortRef&) const = default;
 };
@@ -66,7 +66,7 @@ struct Outage {
 struct ProbeTarget {
     std::string ip;
     bool reachable = false;
-    std::vector<std::uint8_t> answeredBy;  // slots
+    std::vector<std::uint16_t> answeredBy;  // slots
     std::uint64_t checks = 0;
     std::uint64_t failures = 0;
 };
@@ -107,7 +107,7 @@ public:
     [[nodiscard]] const std::vector<WriterRecord>& writers() const { return writers_; }
     [[nodiscard]] const std::vector<Violation>& violations() const { return violations_; }
     // Slots that answer for the IP right now.
-    [[nodiscard]] std::vector<std::uint8_t> answering(const std::string& ip) const;
+    [[nodiscard]] std::vector<std::uint16_t> answering(const std::string& ip) const;
     // The volumes a blade's HBA port sees (masking + port state).
     [[nodiscard]] std::vector<std::string> visibleVolumes(const Blade& blade, std::size_t hba) const;
 

@@ -60,7 +60,7 @@ public:
 };
 
 struct BladeSpec {
-    std::uint8_t slot = 1;
+    std::uint16_t slot = 1;
     std::size_t nicCount = 2;
     std::size_t hbaCount = 2;
     std::uint64_t seed = 1;
@@ -100,7 +100,7 @@ public:
     [[nodiscard]] hal::ManagementLink managementLink() const override;
 
     // --- Simulator side ---
-    [[nodiscard]] std::uint8_t slot() const { return spec_.slot; }
+    [[nodiscard]] std::uint16_t slot() const { return spec_.slot; }
     [[nodiscard]] hal::PowerState powerState() const { return power_; }
     [[nodiscard]] const BladeFaults& faults() const { return faults_; }
     [[nodiscard]] const std::optional<std::string>& bootVolume() const { return bootVolume_; }

@@ -319,8 +319,8 @@ private:
             if (!body.contains("enabled") || !body["enabled"].is_boolean()) return badRequest("'enabled' must be a boolean");
             auto slot = body["slot"].get<unsigned>();
             auto port = body["port"].get<unsigned>();
-            if (slot > 255 || port > 255) return notFound("no such port");
-            PortRef p{static_cast<std::uint8_t>(slot), static_cast<std::uint8_t>(port)};
+            if (slot > 65535 || port > 255) return notFound("no such port");
+            PortRef p{static_cast<std::uint16_t>(slot), static_cast<std::uint8_t>(port)};
             bool ok = body["fabric"] == "switch" ? fab.setSwitchPort(p, body["enabled"].get<bool>())
                                                  : fab.setSanPort(p, body["enabled"].get<bool>());
             if (!ok) return notFound("no " + body["fabric"].get<std::string>() + " port " + std::to_string(port) + " on slot " + std::to_string(slot));

@@ -44,7 +44,7 @@ Rack::Rack(boost::asio::io_context& io, RackOptions options)
     for (std::size_t i = 0; i < options_.blades; ++i) {
         BladeUnit u;
         BladeSpec spec;
-        spec.slot = static_cast<std::uint8_t>(i + 1);
+        spec.slot = static_cast<std::uint16_t>(i + 1);
         spec.seed = options_.seed;
         spec.timings = options_.timings;
         u.blade = std::make_unique<Blade>(io_, clock_, fabric_, spec);

@@ -51,6 +51,37 @@ class RestartTest(unittest.TestCase):
             work.cleanup()
 
 
+class ReplacedAndRemovedTest(unittest.TestCase):
+    def test_replaced_blade_and_removed_blade_are_detected(self):
+        work = tempfile.TemporaryDirectory(prefix="cmcd-replace-")
+        sim = Sim(blades=4, speed=20, seed=7)
+        try:
+            a = Cmcd(manifest=sim.manifest_path, config=FAST, workdir=work.name)
+            wait_until(lambda: all(a.blade(s)["SerialNumber"] for s in range(1, 5)), timeout=30, what="inventory")
+            old = a.blade(2)["SerialNumber"]
+            a.stop()
+            sim.stop()
+            # Other hardware in the same slots (another seed), one slot fewer.
+            sim = Sim(blades=3, speed=20, seed=8)
+            b = Cmcd(manifest=sim.manifest_path, config=FAST, workdir=work.name, db=a.db)
+            try:
+                new = sim.manifest["blades"][1]["serialNumber"]
+                self.assertNotEqual(old, new)
+                wait_until(lambda: b.blade(2)["SerialNumber"] == new, timeout=30, what="new serial read")
+                replaced = [e for e in b.events() if e["MessageId"].endswith(".BladeReplaced") and e["MessageArgs"][0] == "2"]
+                self.assertEqual(replaced[0]["MessageArgs"][1:], [old, new])
+                removed = [e for e in b.events() if e["MessageId"].endswith(".BladeRemoved")]
+                self.assertEqual([e["MessageArgs"][0] for e in removed], ["4"])
+                self.assertEqual(b.blade(4)["Status"]["State"], "Absent")
+                self.assertEqual(b.health(4), "Absent")
+            finally:
+                b.cleanup()
+                a.cleanup()
+        finally:
+            sim.stop()
+            work.cleanup()
+
+
 class BadInputTest(unittest.TestCase):
     def run_cmcd(self, *args, config=None):
         with tempfile.TemporaryDirectory() as d:
@@ -76,7 +107,8 @@ class BadInputTest(unittest.TestCase):
     def test_malformed_and_truncated_manifests(self):
         sim = Sim(blades=2, speed=20)
         try:
-            text = open(sim.manifest_path).read()
+            with open(sim.manifest_path) as f:
+                text = f.read()
             with tempfile.TemporaryDirectory() as d:
                 for name, content in [("truncated.json", text[: len(text) // 2]), ("garbage.json", "\x00\x01 not json"),
                                       ("noblades.json", json.dumps({"chassis": {}}))]:
@@ -106,7 +138,8 @@ class BadInputTest(unittest.TestCase):
         t = threading.Thread(target=answer_garbage, daemon=True)
         t.start()
         try:
-            m = json.load(open(sim.manifest_path))
+            with open(sim.manifest_path) as f:
+                m = json.load(f)
             m["blades"][1]["ipmi"]["password"] = "wrong-password"      # slot 2: wrong credentials
             m["blades"][2]["ipmi"]["port"] = garbage.getsockname()[1]   # slot 3: a BMC answering garbage
             m["blades"].append({"slot": "five"})                        # a malformed entry

@@ -19,7 +19,7 @@ struct MiniRack {
         std::vector<Blade*> raw;
         for (std::size_t i = 0; i < n; ++i) {
             BladeSpec spec;
-            spec.slot = static_cast<std::uint8_t>(i + 1);
+            spec.slot = static_cast<std::uint16_t>(i + 1);
             blades.push_back(std::make_unique<Blade>(io, clock, fabric, spec));
             raw.push_back(blades.back().get());
         }

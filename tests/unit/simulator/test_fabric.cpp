@@ -28,7 +28,7 @@ TEST_CASE("a logical IP is answered through the port where its MAC is") {
     REQUIRE(rack.fabric.addProbeTarget("10.0.0.1").empty());
     bootWith(rack, 1, "02:00:00:00:00:01", "20:00:00:25:b5:00:00:01");
     REQUIRE(rack.runUntil([&] { return rack.fabric.probeTargets().at("10.0.0.1").reachable; }));
-    CHECK(rack.fabric.answering("10.0.0.1") == std::vector<std::uint8_t>{1});
+    CHECK(rack.fabric.answering("10.0.0.1") == std::vector<std::uint16_t>{1});
     REQUIRE(rack.fabric.outages().size() == 1);
     CHECK(rack.fabric.outages()[0].endMs.has_value());
     REQUIRE(rack.fabric.setSwitchPort({1, 1}, false));
