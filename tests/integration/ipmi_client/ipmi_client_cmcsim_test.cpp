@@ -304,6 +304,9 @@ TEST_CASE("cmcsim: wrong password is AuthFailed and the other BMCs keep working"
     bad->getChassisStatus(r.cb());
     REQUIRE(waitFor(io, r));
     CHECK_ERROR(r.result, IpmiError::AuthFailed);
+    CHECK(badState.events.front().second.find("authentication failed") != std::string::npos);
+    for (const auto& l : logs.lines)
+        MESSAGE(l);
     CHECK(r.result.message.find("not-the-password") == std::string::npos);
     for (const auto& l : logs.lines)
         CHECK(l.find("not-the-password") == std::string::npos);
@@ -489,6 +492,10 @@ TEST_CASE("garbage: a peer answering random bytes fails cleanly while other BMCs
     junk->getChassisStatus(j.cb());
     REQUIRE(waitFor(io, j));
     CHECK_FALSE(j.result.ok());
+    CHECK((j.result.error == IpmiError::NotConnected)); // not AuthFailed: garbage is no password check
+    MESSAGE("garbage peer: " << states.events.front().second << " / " << j.result.message);
+    for (const auto& l : logs.lines)
+        MESSAGE(l);
     Slot<IpmiChassisStatus> ok;
     good->getChassisStatus(ok.cb());
     REQUIRE(waitFor(io, ok));
@@ -501,4 +508,20 @@ TEST_CASE("garbage: a peer answering random bytes fails cleanly while other BMCs
     good->getDeviceId(after.cb());
     REQUIRE(waitFor(io, after));
     CHECK(after.result.ok());
+}
+
+TEST_CASE("a host name is refused without a blocking lookup on the event loop") {
+    boost::asio::io_context io;
+    Logs logs;
+    IpmiClient client(io, options(logs));
+    StateLog states;
+    auto c = client.connect(IpmiEndpoint{"bmc.example.invalid", 623, "admin", "pw"}, states.cb());
+    REQUIRE(cmc::test::runUntil(
+        io, [&] { return !states.events.empty(); }, 2s));
+    CHECK_FALSE(states.events.front().first);
+    CHECK(states.events.front().second.find("not an IP address") != std::string::npos);
+    Slot<IpmiDeviceId> r;
+    c->getDeviceId(r.cb());
+    REQUIRE(waitFor(io, r));
+    CHECK_ERROR(r.result, IpmiError::NotConnected);
 }

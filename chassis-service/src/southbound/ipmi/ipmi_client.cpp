@@ -21,6 +21,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -71,14 +73,18 @@ std::string describeConError(int err) {
     return std::string("session setup failed: ") + std::strerror(err);
 }
 
-bool isAuthError(int err) {
+// RAKP failures the BMC reports by status code are authentication failures.
+// OpenIPMI's own check of the BMC's RAKP 2 key exchange code (a wrong
+// password) fails with a bare EINVAL and logs nothing; its other EINVAL
+// failures (short or inconsistent messages) log a line first. So EINVAL
+// counts as an authentication failure only if OpenIPMI did not complain
+// about this BMC while the session was being set up.
+bool isAuthError(int err, bool libComplained) {
     if (IPMI_IS_RMCPP_ERR(err)) {
         const int code = IPMI_GET_RMCPP_ERR(err);
         return code == 0x0d || code == 0x0f || code == 0x12 || code == 0x0e || code == 0x0c;
     }
-    // OpenIPMI's own RAKP 2 / RAKP 4 checks fail with EINVAL/EPERM when the
-    // BMC's key exchange code does not match our password.
-    return err == EPERM || err == EINVAL;
+    return (err == EINVAL || err == EPERM) && !libComplained;
 }
 
 } // namespace
@@ -91,6 +97,7 @@ struct IpmiClient::Impl {
     void log(const std::string& line) const {
         if (options.log) options.log(line);
     }
+    void libLog(const std::string& line);
 
     asio::io_context& io;
     IpmiClientOptions options;
@@ -187,6 +194,12 @@ public:
     // ---- driven by the client ----
     void start() { startLink(); }
 
+    const std::string& subject() const { return subject_; }
+    // OpenIPMI logged a line naming this BMC.
+    void libLogged() {
+        if (state_ == State::Connecting) libComplained_ = true;
+    }
+
     void clientGone() {
         shutdown("IPMI client shut down");
         client_ = nullptr;
@@ -206,8 +219,13 @@ public:
             pump();
             return;
         }
-        const bool auth = state_ == State::Connecting && isAuthError(err);
-        linkFailed(auth ? IpmiError::AuthFailed : IpmiError::NotConnected, describeConError(err));
+        const bool auth = state_ == State::Connecting && isAuthError(err, libComplained_);
+        if (auth) {
+            linkFailed(IpmiError::AuthFailed,
+                       "authentication failed (wrong user name or password?): " + describeConError(err));
+        } else {
+            linkFailed(IpmiError::NotConnected, describeConError(err));
+        }
     }
 
     void answer(std::uint64_t linkId, std::uint64_t reqId, std::vector<std::uint8_t> bytes) {
@@ -429,6 +447,17 @@ private:
     void startLink() {
         if (state_ == State::Closed || client_ == nullptr) return;
         const std::uint64_t linkId = client_->nextId++;
+        // OpenIPMI resolves names with a blocking getaddrinfo(): only literals
+        // may reach it on the io_context thread.
+        unsigned char addrBuf[sizeof(in6_addr)];
+        if (inet_pton(AF_INET, endpoint_.host.c_str(), addrBuf) != 1 &&
+            inet_pton(AF_INET6, endpoint_.host.c_str(), addrBuf) != 1) {
+            state_ = State::Connecting;
+            linkId_ = linkId;
+            linkFailed(IpmiError::NotConnected,
+                       "host '" + endpoint_.host + "' is not an IP address (no name lookups on the event loop)");
+            return;
+        }
         std::string port = std::to_string(endpoint_.port);
         char* addrs[1] = {const_cast<char*>(endpoint_.host.c_str())};
         char* ports[1] = {port.data()};
@@ -467,6 +496,7 @@ private:
         con_ = con;
         linkId_ = linkId;
         inLib_ = 0;
+        libComplained_ = false;
         state_ = State::Connecting;
         client_->links[linkId] = weak_from_this();
         con->add_con_change_handler(con, onConChange, reinterpret_cast<void*>(static_cast<std::uintptr_t>(linkId)));
@@ -563,6 +593,7 @@ private:
     IpmiError downError_ = IpmiError::NotConnected;
     std::string downReason_ = "session is being set up";
     bool notifiedDown_ = false;
+    bool libComplained_ = false;
 };
 
 namespace {
@@ -605,10 +636,22 @@ int onResponse(ipmi_con_t*, ipmi_msgi_t* rspi) {
 
 } // namespace
 
+void IpmiClient::Impl::libLog(const std::string& line) {
+    // Lines about one BMC carry its connection name "bmc=HOST:PORT ".
+    if (line.find(" bmc=") != std::string::npos) {
+        for (const auto& w : conns) {
+            auto c = w.lock();
+            if (c && line.find(" " + c->subject() + " ") != std::string::npos) c->libLogged();
+        }
+    }
+    log(line);
+}
+
 IpmiClient::IpmiClient(asio::io_context& io, IpmiClientOptions options)
     : impl_(std::make_unique<Impl>(io, std::move(options))) {
     Impl::current = impl_.get();
-    impl_->os = ipmi::bindOsHandler(io, impl_->options.log);
+    Impl* impl = impl_.get();
+    impl_->os = ipmi::bindOsHandler(io, [impl](const std::string& line) { impl->libLog(line); });
 }
 
 IpmiClient::~IpmiClient() {

@@ -124,6 +124,16 @@ struct IpmiClientOptions {
     std::function<void(const std::string& line)> log;
 };
 
+// Notes on the calls below:
+// - `endpoint.host` must be an IPv4/IPv6 literal (OpenIPMI would resolve
+//   names with a blocking lookup on the io_context thread).
+// - requestTimeout applies to each IPMI command; readFru and readSel send
+//   several commands one after the other and fail on the first error.
+// - raw() answers CompletionCode (with the answer bytes in `value`) for a
+//   non-zero completion code, Ok otherwise.
+// - AuthFailed: the BMC refused the user (RMCP+ status) or the password did
+//   not match (OpenIPMI's RAKP 2 check); calls made while the session is down
+//   answer the reason of the last failed attempt (AuthFailed/NotConnected).
 // One BMC's persistent session. Created by IpmiClient::connect; reconnects by
 // itself with backoff until close() or destruction.
 class IpmiConnection {
