@@ -83,7 +83,7 @@ void ChassisService::tick() {
 
 void ChassisService::pollIpmi(BladeRuntime& b, std::int64_t now) {
     b.ipmiInFlight = true;
-    b.nextIpmiMs = now + cfg_.monitor.ipmiIntervalMs;
+    b.nextIpmiMs = std::max(b.nextIpmiMs + cfg_.monitor.ipmiIntervalMs, now - cfg_.monitor.ipmiIntervalMs / 2);  // no drift from the tick
     int slot = b.blade.slot;
     auto sent = steadyMs();
     b.ipmi->getChassisStatus([this, slot, sent](southbound::IpmiResult<southbound::IpmiChassisStatus> r) {
@@ -118,7 +118,7 @@ void ChassisService::pollIpmi(BladeRuntime& b, std::int64_t now) {
 
 void ChassisService::pollSel(BladeRuntime& b, std::int64_t now) {
     b.selInFlight = true;
-    b.nextSelMs = now + cfg_.monitor.selIntervalMs;
+    b.nextSelMs = std::max(b.nextSelMs + cfg_.monitor.selIntervalMs, now);
     int slot = b.blade.slot;
     b.ipmi->getWatchdog([this, slot](southbound::IpmiResult<southbound::IpmiWatchdog> w) {
         auto it = blades_.find(slot);
@@ -179,7 +179,7 @@ void ChassisService::pollSel(BladeRuntime& b, std::int64_t now) {
 
 void ChassisService::pollRedfish(BladeRuntime& b, std::int64_t now) {
     b.redfishInFlight = true;
-    b.nextRedfishMs = now + cfg_.monitor.redfishIntervalMs;
+    b.nextRedfishMs = std::max(b.nextRedfishMs + cfg_.monitor.redfishIntervalMs, now);
     int slot = b.blade.slot;
     redfishGet(b, "/redfish/v1/Systems/1", [this, slot](bool ok, int status, std::string body) {
         auto it = blades_.find(slot);
