@@ -525,3 +525,47 @@ TEST_CASE("a host name is refused without a blocking lookup on the event loop") 
     REQUIRE(waitFor(io, r));
     CHECK_ERROR(r.result, IpmiError::NotConnected);
 }
+
+TEST_CASE("cmcsim: client and connections torn down while OpenIPMI retransmits to a hung BMC") {
+    SimRack rack(2);
+    boost::asio::io_context io;
+    Logs logs;
+    std::vector<Slot<IpmiChassisStatus>> slots(6);
+    std::shared_ptr<IpmiConnection> kept;
+    {
+        IpmiClient client(io, options(logs));
+        auto a = client.connect(rack.endpoint(1), nullptr);
+        kept = client.connect(rack.endpoint(2), nullptr);
+        REQUIRE(cmc::test::runUntil(io, [&] { return a->up() && kept->up(); }));
+        REQUIRE(rack.inject(1, "bmc-unresponsive") / 100 == 2);
+        REQUIRE(rack.inject(2, "bmc-unresponsive") / 100 == 2);
+        for (std::size_t i = 0; i < slots.size(); ++i)
+            (i % 2 == 0 ? a : kept)->getChassisStatus(slots[i].cb());
+        cmc::test::runFor(io, 300ms); // OpenIPMI has sent and is waiting to retransmit
+        a.reset();                    // connection destroyed with requests inside OpenIPMI
+    }                                 // client destroyed while `kept` is still held
+    REQUIRE(cmc::test::runUntil(
+        io, [&] { return std::all_of(slots.begin(), slots.end(), [](const auto& s) { return s.calls > 0; }); }));
+    for (auto& s : slots)
+        CHECK_ERROR(s.result, IpmiError::Closed);
+    CHECK_FALSE(kept->up());
+    Slot<IpmiDeviceId> late;
+    kept->getDeviceId(late.cb());
+    REQUIRE(waitFor(io, late));
+    CHECK_ERROR(late.result, IpmiError::Closed);
+    cmc::test::runFor(io, 1500ms); // OpenIPMI's retransmit timers would fire here
+    for (auto& s : slots)
+        CHECK(s.calls == 1);
+    kept.reset();
+
+    // A new client in the same process (one ipmi_init) works again.
+    IpmiClient again(io, options(logs));
+    REQUIRE(rack.clear(1, "bmc-unresponsive") / 100 == 2);
+    auto c = again.connect(rack.endpoint(1), nullptr);
+    REQUIRE(cmc::test::runUntil(
+        io, [&] { return c->up(); }, 15s));
+    Slot<IpmiChassisStatus> ok;
+    c->getChassisStatus(ok.cb());
+    REQUIRE(waitFor(io, ok));
+    CHECK(ok.result.ok());
+}
