@@ -569,3 +569,32 @@ TEST_CASE("cmcsim: client and connections torn down while OpenIPMI retransmits t
     REQUIRE(waitFor(io, ok));
     CHECK(ok.result.ok());
 }
+
+TEST_CASE("cmcsim: a slow BMC: Timeout first, the late answer is dropped, the session stays up") {
+    SimRack rack(1);
+    boost::asio::io_context io;
+    Logs logs;
+    auto opt = options(logs);
+    opt.requestTimeout = 250ms;
+    IpmiClient client(io, opt);
+    auto c = client.connect(rack.endpoint(1), nullptr);
+    REQUIRE(cmc::test::runUntil(io, [&] { return c->up(); }));
+    // 30000 simulated ms at speed 50: answers come about 600 ms late.
+    REQUIRE(cmc::test::http("POST", rack.control, "/sim/v1/blades/1/faults",
+                            json{{"fault", "bmc-slow"}, {"delayMs", 30000}}.dump())
+                    .status /
+                100 ==
+            2);
+    Slot<IpmiChassisStatus> slow;
+    c->getChassisStatus(slow.cb());
+    REQUIRE(waitFor(io, slow));
+    CHECK_ERROR(slow.result, IpmiError::Timeout);
+    cmc::test::runFor(io, 900ms); // the late answer arrives meanwhile
+    CHECK(slow.calls == 1);
+    CHECK(c->up());
+    REQUIRE(rack.clear(1, "bmc-slow") / 100 == 2);
+    Slot<IpmiChassisStatus> ok;
+    c->getChassisStatus(ok.cb());
+    REQUIRE(waitFor(io, ok));
+    CHECK(ok.result.ok());
+}

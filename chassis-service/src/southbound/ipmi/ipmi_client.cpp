@@ -230,6 +230,8 @@ public:
 
     void answer(std::uint64_t linkId, std::uint64_t reqId, std::vector<std::uint8_t> bytes) {
         if (linkId == linkId_ && inLib_ > 0) --inLib_;
+        // Any real answer (even a late one) shows the BMC is alive.
+        if (!bytes.empty() && bytes[0] != IPMI_TIMEOUT_CC && bytes[0] != IPMI_UNKNOWN_ERR_CC) consecutiveTimeouts_ = 0;
         auto it = requests_.find(reqId);
         if (it == requests_.end()) {
             pump();
