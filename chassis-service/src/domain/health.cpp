@@ -64,6 +64,8 @@ void BladeHealth::selEvent(std::int64_t nowMs, SelKind kind, const std::string&)
     case SelKind::CriticalTemperature: thermal_ = HealthState::Critical; break;
     case SelKind::TemperatureNormal: thermal_ = HealthState::Healthy; break;
     case SelKind::OsCrash:
+        crashes_.push_back(nowMs);
+        break;
     case SelKind::Other: break;
     }
 }
@@ -85,6 +87,7 @@ std::vector<std::string> BladeHealth::badSignals() const {
     if (ipmi_.bad) out.push_back("ipmi");
     if (redfish_.bad) out.push_back("redfish");
     if (heartbeat_.bad) out.push_back("heartbeat");
+    if (static_cast<int>(crashes_.size()) >= t_.flapCount) out.push_back("crash-loop");
     if (thermal_ == HealthState::Critical) out.push_back("thermal-critical");
     else if (thermal_ == HealthState::Warning) out.push_back("thermal-warning");
     return out;
@@ -99,6 +102,8 @@ bool BladeHealth::takeQuarantineRecommendation() {
 std::optional<HealthTransition> BladeHealth::evaluate(std::int64_t nowMs, bool networkSuspect) {
     HealthState next = state_;
     std::string why;
+    while (!crashes_.empty() && nowMs - crashes_.front() > t_.flapWindowMs) crashes_.pop_front();
+    bool crashLoop = static_cast<int>(crashes_.size()) >= t_.flapCount;
     bool unexpectedOff = expectOn_.value_or(false) && offSinceMs_ >= 0 && nowMs - offSinceMs_ >= t_.unexpectedOffMs;
     bool bmcDown = ipmi_.bad && (redfish_.bad || !redfish_.known);
     bool bmcAnyBad = ipmi_.bad || redfish_.bad;
@@ -110,6 +115,9 @@ std::optional<HealthTransition> BladeHealth::evaluate(std::int64_t nowMs, bool n
     } else if (watchdogExpired_) {
         next = HealthState::Failed;
         why = "host watchdog expired: the OS stopped petting it";
+    } else if (crashLoop) {
+        next = HealthState::Failed;
+        why = "the OS crashed " + std::to_string(crashes_.size()) + " times within the flap window";
     } else if (unexpectedOff) {
         next = HealthState::Failed;
         why = "host powered off unexpectedly";

@@ -10,7 +10,8 @@
 // - a loss shorter than its threshold never makes a signal bad;
 // - while the management network is suspect nothing new is confirmed;
 // - a blade that fails flapCount times within flapWindow is recommended for
-//   quarantine.
+//   quarantine; an OS that crashes flapCount times within flapWindow is a
+//   crash loop, a hard signal.
 #pragma once
 
 #include <cstdint>
@@ -94,6 +95,7 @@ private:
     std::int64_t watchdogExpiredMs_ = -1;
     HealthState thermal_ = HealthState::Healthy;
     std::deque<std::int64_t> failures_;
+    std::deque<std::int64_t> crashes_;  // OS critical stops within the flap window
     bool quarantine_ = false;
     bool quarantinePending_ = false;
 };

@@ -102,6 +102,59 @@ class CmcdMonitorTest(unittest.TestCase):
         after = len([e for e in self.cmcd.events() if e["MessageArgs"][:1] == [str(slot)]])
         self.assertEqual(after, transitions_before, "no event for a blip below the thresholds")
 
+    def test_psu_fault_is_failed(self):
+        slot = 7
+        reset(self.sim, slot, "On")
+        wait_until(lambda: self.cmcd.blade(slot).get("PowerState") == "On", what="slot 7 on")
+        self.sim.inject(slot, "psu-fault")
+        wait_until(lambda: self.cmcd.health(slot) == "Failed", timeout=10, what="Failed after PSU fault")
+        self.sim.clear(slot, "psu-fault")
+        reset(self.sim, slot, "On")
+        wait_until(lambda: self.cmcd.health(slot) == "Healthy", timeout=20, what="recovered")
+
+    def test_nic_link_down_loses_heartbeat_only(self):
+        slot = 8
+        boot_logical_server(self.sim, slot, "mon-8", "02:00:0a:03:00:08", "20:00:00:25:b5:03:00:08", "10.3.0.8")
+        wait_until(lambda: self.cmcd.blade(slot)["Oem"]["OpenCMC"]["Inventory"]["LogicalIPs"] == ["10.3.0.8"],
+                   what="logical IP learned")
+        self.sim.inject(slot, "nic-link-down", nic=1)
+        wait_until(lambda: self.cmcd.health(slot) == "Suspect", timeout=20, what="Suspect: heartbeat lost, BMC fine")
+        self.assertEqual(self.cmcd.blade(slot)["Oem"]["OpenCMC"]["Health"]["BadSignals"], ["heartbeat"])
+        self.sim.clear(slot, "nic-link-down")
+        wait_until(lambda: self.cmcd.health(slot) == "Healthy", timeout=20, what="heartbeat back")
+
+    def test_latency_and_packet_loss_below_thresholds_stay_healthy(self):
+        slot = 9
+        self.sim.inject(slot, "mgmt-latency", latencyMs=2000)  # 100 ms real at speed 20
+        self.sim.inject(slot, "mgmt-packet-loss", percent=5)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            self.assertIn(self.cmcd.health(slot), ("Healthy", "Suspect"))
+            self.assertNotIn(self.cmcd.health(slot), ("Failed", "BmcUnreachable"))
+            time.sleep(0.2)
+        self.assertGreater(self.cmcd.json("/redfish/v1/Managers/bmc-%d" % slot)["Oem"]["OpenCMC"]["Ipmi"]["LastRoundTripMs"], 50)
+        self.sim.clear(slot, "mgmt-latency")
+        self.sim.clear(slot, "mgmt-packet-loss")
+        wait_until(lambda: self.cmcd.health(slot) == "Healthy", timeout=20, what="healthy")
+
+    def test_fail_after_boot_is_failed_by_watchdog(self):
+        slot = 10
+        boot_logical_server(self.sim, slot, "mon-10", "02:00:0a:03:00:0a", "20:00:00:25:b5:03:00:0a", "10.3.0.10")
+        wait_until(lambda: self.cmcd.health(slot) == "Healthy", what="healthy while running")
+        self.sim.inject(slot, "fail-after-boot", afterMs=2000)
+        reset(self.sim, slot, "ForceRestart")
+        wait_until(lambda: self.cmcd.health(slot) == "Failed", timeout=30, what="Failed after boot")
+        self.sim.clear(slot, "fail-after-boot")
+
+    def test_crash_loop_is_failed(self):
+        slot = 11
+        boot_logical_server(self.sim, slot, "mon-11", "02:00:0a:03:00:0b", "20:00:00:25:b5:03:00:0b", "10.3.0.11")
+        wait_until(lambda: self.cmcd.health(slot) == "Healthy", what="healthy while running")
+        self.sim.inject(slot, "host-crash", loop=True, afterMs=1000)
+        wait_until(lambda: self.cmcd.health(slot) == "Failed", timeout=60, what="Failed by crash loop")
+        self.assertIn("crash-loop", self.cmcd.blade(slot)["Oem"]["OpenCMC"]["Health"]["BadSignals"])
+        self.sim.clear(slot, "host-crash")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -150,3 +150,22 @@ TEST_CASE("flapping blades are recommended for quarantine once") {
     CHECK(recommendations == 1);
     CHECK(h.quarantineRecommended());
 }
+
+TEST_CASE("an OS crash loop is a hard signal; one crash is not") {
+    HealthThresholds t;
+    t.flapCount = 3;
+    t.flapWindowMs = 60000;
+    BladeHealth h(1, t);
+    healthy(h, 0, 1000);
+    h.selEvent(1100, SelKind::OsCrash, "OS stop");
+    CHECK_FALSE(h.evaluate(1100, false).has_value());
+    h.selEvent(5000, SelKind::OsCrash, "OS stop");
+    h.selEvent(9000, SelKind::OsCrash, "OS stop");
+    auto tr = h.evaluate(9000, false);
+    REQUIRE(tr.has_value());
+    CHECK((tr->to == HealthState::Failed));
+    // The window passes without crashes: healthy again.
+    h.ipmiResult(80000, true);
+    REQUIRE(h.evaluate(80000, false).has_value());
+    CHECK((h.state() == HealthState::Healthy));
+}
