@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -68,7 +69,11 @@ std::string describeConError(int err) {
         default: return "RMCP+ status " + std::to_string(code);
         }
     }
-    if (IPMI_IS_IPMI_ERR(err)) return "IPMI completion code " + std::to_string(IPMI_GET_IPMI_ERR(err));
+    if (IPMI_IS_IPMI_ERR(err)) {
+        char cc[8];
+        std::snprintf(cc, sizeof cc, "0x%02x", IPMI_GET_IPMI_ERR(err));
+        return std::string("the BMC answered completion code ") + cc + " during session setup";
+    }
     if (err == ETIMEDOUT) return "no answer from the BMC";
     return std::string("session setup failed: ") + std::strerror(err);
 }
@@ -243,18 +248,20 @@ public:
         IpmiResult<std::vector<std::uint8_t>> r;
         if (bytes.empty()) {
             r.error = IpmiError::Malformed;
-            r.message = "empty answer";
+            r.message = subject_ + ": empty answer";
         } else {
             r.completionCode = bytes[0];
             if (bytes[0] == IPMI_TIMEOUT_CC) {
                 r.error = IpmiError::Timeout;
-                r.message = "no answer from the BMC (OpenIPMI retries exhausted)";
+                r.message = subject_ + ": no answer from the BMC (OpenIPMI retries exhausted)";
             } else if (bytes[0] == IPMI_UNKNOWN_ERR_CC && state_ != State::Up) {
                 r.error = IpmiError::NotConnected;
-                r.message = "session went down";
+                r.message = subject_ + ": session went down";
             } else if (bytes[0] != 0) {
                 r.error = IpmiError::CompletionCode;
-                r.message = "completion code " + std::to_string(bytes[0]);
+                char cc[8];
+                std::snprintf(cc, sizeof cc, "0x%02x", bytes[0]);
+                r.message = subject_ + ": completion code " + cc;
             }
         }
         r.value = std::move(bytes);
