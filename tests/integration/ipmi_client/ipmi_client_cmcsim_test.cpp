@@ -315,6 +315,15 @@ TEST_CASE("cmcsim: wrong password is AuthFailed and the other BMCs keep working"
     good->getChassisStatus(ok.cb());
     REQUIRE(waitFor(io, ok));
     CHECK(ok.result.ok());
+
+    // It keeps trying with exponential backoff (200 ms doubling, capped at 2 s).
+    REQUIRE(cmc::test::runUntil(
+        io, [&] { return logs.contains("retry in 1600 ms"); }, 10s));
+    CHECK(logs.contains("retry in 200 ms"));
+    CHECK(logs.contains("retry in 400 ms"));
+    CHECK(logs.contains("retry in 800 ms"));
+    CHECK_FALSE(bad->up());
+    CHECK(badState.events.size() == 1); // a change is reported once, not every retry
 }
 
 TEST_CASE("cmcsim: an unresponsive BMC times out, goes down, and the session comes back by itself") {

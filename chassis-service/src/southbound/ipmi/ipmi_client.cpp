@@ -219,6 +219,7 @@ public:
             backoff_ = options_.reconnectMin;
             consecutiveTimeouts_ = 0;
             downError_ = IpmiError::NotConnected;
+            notifiedDown_ = false;
             log("session up");
             notify(true, "session up");
             pump();
@@ -559,8 +560,11 @@ private:
         state_ = State::Backoff;
         log(std::string(wasUp ? "session down: " : "connect failed: ") + reason + "; retry in " +
             std::to_string(backoff_.count()) + " ms");
-        if (wasUp || e == IpmiError::AuthFailed || !notifiedDown_) notify(false, reason);
+        // A change only: up -> down, the first failure, or a new kind of
+        // failure (say, NotConnected -> AuthFailed); not every retry.
+        if (wasUp || !notifiedDown_ || e != notifiedError_) notify(false, reason);
         notifiedDown_ = true;
+        notifiedError_ = e;
         retryTimer_.expires_after(backoff_);
         retryTimer_.async_wait([w = weak_from_this()](const boost::system::error_code& ec) {
             if (ec) return;
@@ -602,6 +606,7 @@ private:
     IpmiError downError_ = IpmiError::NotConnected;
     std::string downReason_ = "session is being set up";
     bool notifiedDown_ = false;
+    IpmiError notifiedError_ = IpmiError::Ok;
     bool libComplained_ = false;
 };
 
