@@ -607,3 +607,18 @@ TEST_CASE("cmcsim: a slow BMC: Timeout first, the late answer is dropped, the se
     REQUIRE(waitFor(io, ok));
     CHECK(ok.result.ok());
 }
+
+TEST_CASE("cmcsim: two connections to the same BMC are independent") {
+    SimRack rack(1);
+    boost::asio::io_context io;
+    Logs logs;
+    IpmiClient client(io, options(logs));
+    auto a = client.connect(rack.endpoint(1), nullptr);
+    auto b = client.connect(rack.endpoint(1), nullptr);
+    REQUIRE(cmc::test::runUntil(io, [&] { return a->up() && b->up(); }, 15s));
+    a->close();
+    Slot<IpmiChassisStatus> st;
+    b->getChassisStatus(st.cb());
+    REQUIRE(waitFor(io, st));
+    CHECK(st.result.ok());
+}
