@@ -9,19 +9,13 @@
 // callback from an old link finds nothing and is dropped.
 #include "southbound/ipmi/ipmi_client.hpp"
 
-#include <OpenIPMI/ipmi_addr.h>
-#include <OpenIPMI/ipmi_auth.h>
-#include <OpenIPMI/ipmi_conn.h>
 #include <OpenIPMI/ipmi_err.h>
-#include <OpenIPMI/ipmi_lan.h>
 #include <OpenIPMI/ipmi_msgbits.h>
 #include <OpenIPMI/ipmiif.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <arpa/inet.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -33,6 +27,7 @@
 
 #include "southbound/ipmi/asio_os_handler.hpp"
 #include "southbound/ipmi/ipmi_client_ops.hpp"
+#include "southbound/ipmi/ipmi_link.hpp"
 
 namespace cmc::southbound {
 
@@ -54,44 +49,7 @@ const char* toString(IpmiError e) {
 }
 
 namespace {
-
-constexpr unsigned kLibMaxOutstanding = 4; // per session, handed to OpenIPMI at once
-constexpr int kTimeoutsUntilDown = 3;      // consecutive timeouts that end a session
-
-std::string describeConError(int err) {
-    if (IPMI_IS_RMCPP_ERR(err)) {
-        const int code = IPMI_GET_RMCPP_ERR(err);
-        switch (code) {
-        case 0x0d: return "RMCP+ status 0x0d: unauthorized user name";
-        case 0x0f: return "RMCP+ status 0x0f: invalid integrity check value (wrong password?)";
-        case 0x12: return "RMCP+ status 0x12: unauthorized role or privilege";
-        case 0x11: return "RMCP+ status 0x11: no cipher suite match (the BMC refuses cipher suite 3)";
-        default: return "RMCP+ status " + std::to_string(code);
-        }
-    }
-    if (IPMI_IS_IPMI_ERR(err)) {
-        char cc[8];
-        std::snprintf(cc, sizeof cc, "0x%02x", IPMI_GET_IPMI_ERR(err));
-        return std::string("the BMC answered completion code ") + cc + " during session setup";
-    }
-    if (err == ETIMEDOUT) return "no answer from the BMC";
-    return std::string("session setup failed: ") + std::strerror(err);
-}
-
-// RAKP failures the BMC reports by status code are authentication failures.
-// OpenIPMI's own check of the BMC's RAKP 2 key exchange code (a wrong
-// password) fails with a bare EINVAL and logs nothing; its other EINVAL
-// failures (short or inconsistent messages) log a line first. So EINVAL
-// counts as an authentication failure only if OpenIPMI did not complain
-// about this BMC while the session was being set up.
-bool isAuthError(int err, bool libComplained) {
-    if (IPMI_IS_RMCPP_ERR(err)) {
-        const int code = IPMI_GET_RMCPP_ERR(err);
-        return code == 0x0d || code == 0x0f || code == 0x12 || code == 0x0e || code == 0x0c;
-    }
-    return (err == EINVAL || err == EPERM) && !libComplained;
-}
-
+constexpr int kTimeoutsUntilDown = 3; // consecutive timeouts that end a session
 } // namespace
 
 class ConnImpl;
@@ -225,12 +183,12 @@ public:
             pump();
             return;
         }
-        const bool auth = state_ == State::Connecting && isAuthError(err, libComplained_);
+        const bool auth = state_ == State::Connecting && ipmi::isAuthError(err, libComplained_);
         if (auth) {
             linkFailed(IpmiError::AuthFailed,
-                       "authentication failed (wrong user name or password?): " + describeConError(err));
+                       "authentication failed (wrong user name or password?): " + ipmi::describeConError(err));
         } else {
-            linkFailed(IpmiError::NotConnected, describeConError(err));
+            linkFailed(IpmiError::NotConnected, ipmi::describeConError(err));
         }
     }
 
@@ -394,41 +352,19 @@ private:
         asio::post(io_, [d = std::move(req.done), r = std::move(r)]() mutable { d(std::move(r)); });
     }
 
-    // Hands waiting requests to OpenIPMI, at most kLibMaxOutstanding at once.
+    // Hands waiting requests to OpenIPMI, at most ipmi::kLinkMaxOutstanding at once.
     void pump() {
-        while (state_ == State::Up && con_ != nullptr && inLib_ < kLibMaxOutstanding && !waiting_.empty()) {
+        while (state_ == State::Up && con_ != nullptr && inLib_ < ipmi::kLinkMaxOutstanding && !waiting_.empty()) {
             const auto id = waiting_.front();
             waiting_.pop_front();
             auto it = requests_.find(id);
             if (it == requests_.end()) continue; // timed out while waiting
             auto& req = it->second;
-            ipmi_msgi_t* item = ipmi_alloc_msg_item();
-            if (item == nullptr) {
-                auto failed = std::move(req);
-                requests_.erase(it);
-                IpmiResult<std::vector<std::uint8_t>> r;
-                r.error = IpmiError::NotConnected;
-                r.message = subject_ + ": out of memory for an IPMI message";
-                deliver(failed, std::move(r));
-                continue;
-            }
-            item->data1 = reinterpret_cast<void*>(static_cast<std::uintptr_t>(id));
-            item->data2 = reinterpret_cast<void*>(static_cast<std::uintptr_t>(linkId_));
-            ipmi_system_interface_addr_t si{};
-            si.addr_type = IPMI_SYSTEM_INTERFACE_ADDR_TYPE;
-            si.channel = IPMI_BMC_CHANNEL;
-            si.lun = 0;
-            ipmi_msg_t msg{};
-            msg.netfn = req.netfn;
-            msg.cmd = req.cmd;
-            msg.data_len = static_cast<unsigned short>(req.data.size());
-            msg.data = req.data.empty() ? nullptr : req.data.data();
             ++inLib_;
-            const int rv =
-                con_->send_command(con_, reinterpret_cast<ipmi_addr_t*>(&si), sizeof si, &msg, onResponse, item);
+            // May answer synchronously; `req` is not used after this call.
+            const int rv = ipmi::sendOnLink(con_, linkId_, id, req.netfn, req.cmd, req.data, onResponse);
             if (rv != 0) {
                 --inLib_;
-                ipmi_free_msg_item(item);
                 auto again = requests_.find(id);
                 if (again != requests_.end()) {
                     auto failed = std::move(again->second);
@@ -457,59 +393,21 @@ private:
     void startLink() {
         if (state_ == State::Closed || client_ == nullptr) return;
         const std::uint64_t linkId = client_->nextId++;
-        // OpenIPMI resolves names with a blocking getaddrinfo(): only literals
-        // may reach it on the io_context thread.
-        unsigned char addrBuf[sizeof(in6_addr)];
-        if (inet_pton(AF_INET, endpoint_.host.c_str(), addrBuf) != 1 &&
-            inet_pton(AF_INET6, endpoint_.host.c_str(), addrBuf) != 1) {
-            state_ = State::Connecting;
-            linkId_ = linkId;
-            linkFailed(IpmiError::NotConnected,
-                       "host '" + endpoint_.host + "' is not an IP address (no name lookups on the event loop)");
-            return;
-        }
-        std::string port = std::to_string(endpoint_.port);
-        char* addrs[1] = {const_cast<char*>(endpoint_.host.c_str())};
-        char* ports[1] = {port.data()};
-        std::string user = endpoint_.username;
-        std::string pass = endpoint_.password;
-        ipmi_lanp_parm_t parms[10];
-        unsigned n = 0;
-        auto set = [&](int id, int val, void* data, unsigned len) {
-            parms[n++] = ipmi_lanp_parm_t{id, val, data, len};
-        };
-        set(IPMI_LANP_PARMID_ADDRS, 0, addrs, 1);
-        set(IPMI_LANP_PARMID_PORTS, 0, ports, 1);
-        set(IPMI_LANP_PARMID_AUTHTYPE, IPMI_AUTHTYPE_RMCP_PLUS, nullptr, 0);
-        set(IPMI_LANP_PARMID_PRIVILEGE, options_.privilege, nullptr, 0);
-        set(IPMI_LANP_PARMID_USERNAME, 0, user.data(), static_cast<unsigned>(user.size()));
-        set(IPMI_LANP_PARMID_PASSWORD, 0, pass.data(), static_cast<unsigned>(pass.size()));
-        set(IPMI_LANP_AUTHENTICATION_ALGORITHM, IPMI_LANP_AUTHENTICATION_ALGORITHM_RAKP_HMAC_SHA1, nullptr, 0);
-        set(IPMI_LANP_INTEGRITY_ALGORITHM, IPMI_LANP_INTEGRITY_ALGORITHM_HMAC_SHA1_96, nullptr, 0);
-        set(IPMI_LANP_CONFIDENTIALITY_ALGORITHM, IPMI_LANP_CONFIDENTIALITY_ALGORITHM_AES_CBC_128, nullptr, 0);
-        set(IPMI_LANP_MAX_OUTSTANDING_MSG_COUNT, static_cast<int>(kLibMaxOutstanding), nullptr, 0);
-        ipmi_con_t* con = nullptr;
-        const int rv = ipmi_lanp_setup_con(parms, n, client_->os, nullptr, &con);
-        std::fill(pass.begin(), pass.end(), '\0');
-        if (rv != 0 || con == nullptr) {
+        std::string why;
+        ipmi_con_t* con =
+            ipmi::openLink(endpoint_, options_.privilege, client_->os, subject_, linkId, onConChange, why);
+        if (con == nullptr) {
             state_ = State::Connecting; // so linkFailed schedules a retry
             linkId_ = linkId;
-            linkFailed(IpmiError::NotConnected, std::string("cannot set up the LAN connection: ") + std::strerror(rv));
+            linkFailed(IpmiError::NotConnected, why);
             return;
         }
-        // Name the connection so OpenIPMI's own log lines say which BMC.
-        std::string name = subject_ + " ";
-        if (con->name != nullptr) std::free(con->name);
-        con->name = static_cast<char*>(std::malloc(name.size() + 1));
-        if (con->name != nullptr) std::memcpy(con->name, name.c_str(), name.size() + 1);
-
         con_ = con;
         linkId_ = linkId;
         inLib_ = 0;
         libComplained_ = false;
         state_ = State::Connecting;
         client_->links[linkId] = weak_from_this();
-        con->add_con_change_handler(con, onConChange, reinterpret_cast<void*>(static_cast<std::uintptr_t>(linkId)));
         connectTimer_ = std::make_unique<asio::steady_timer>(io_);
         connectTimer_->expires_after(std::max<std::chrono::milliseconds>(10s, options_.requestTimeout * 4));
         connectTimer_->async_wait([w = weak_from_this(), linkId](const boost::system::error_code& ec) {
@@ -518,7 +416,7 @@ private:
             if (self && self->linkId_ == linkId && self->state_ == State::Connecting)
                 self->linkFailed(IpmiError::NotConnected, "session setup did not finish in time");
         });
-        const int st = con->start_con(con);
+        const int st = ipmi::startLink(con);
         if (st != 0 && linkId_ == linkId && state_ == State::Connecting) {
             linkFailed(IpmiError::NotConnected, std::string("cannot start the session: ") + std::strerror(st));
         }
@@ -613,8 +511,7 @@ private:
 namespace {
 
 void closeLink(ipmi_con_t* con, std::uint64_t linkId) {
-    con->remove_con_change_handler(con, onConChange, reinterpret_cast<void*>(static_cast<std::uintptr_t>(linkId)));
-    con->close_connection(con);
+    ipmi::closeLink(con, linkId, onConChange);
 }
 
 std::shared_ptr<ConnImpl> findLink(std::uint64_t linkId) {
@@ -637,14 +534,11 @@ void onConChange(ipmi_con_t*, int err, unsigned int, int anyPortUp, void* cbData
 }
 
 int onResponse(ipmi_con_t*, ipmi_msgi_t* rspi) {
-    const auto reqId = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(rspi->data1));
-    const auto linkId = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(rspi->data2));
-    auto conn = findLink(linkId);
-    if (!conn) return IPMI_MSG_ITEM_NOT_USED;
+    std::uint64_t reqId = 0;
+    std::uint64_t linkId = 0;
     std::vector<std::uint8_t> bytes;
-    if (rspi->msg.data != nullptr && rspi->msg.data_len > 0)
-        bytes.assign(rspi->msg.data, rspi->msg.data + rspi->msg.data_len);
-    conn->answer(linkId, reqId, std::move(bytes));
+    ipmi::readAnswer(rspi, reqId, linkId, bytes);
+    if (auto conn = findLink(linkId)) conn->answer(linkId, reqId, std::move(bytes));
     return IPMI_MSG_ITEM_NOT_USED;
 }
 
