@@ -42,16 +42,20 @@ std::optional<std::uint64_t> parseOctets(std::string_view text, int count) {
     return v;
 }
 
-}  // namespace
+} // namespace
 
-std::string formatMac(std::uint64_t value) { return formatOctets(value & 0xffffffffffffULL, 6); }
+std::string formatMac(std::uint64_t value) {
+    return formatOctets(value & 0xffffffffffffULL, 6);
+}
 
-std::string formatWwn(std::uint64_t value) { return formatOctets(value, 8); }
+std::string formatWwn(std::uint64_t value) {
+    return formatOctets(value, 8);
+}
 
 std::optional<std::string> normalizeMac(std::string_view text) {
     auto v = parseOctets(text, 6);
     if (!v || *v == 0) return std::nullopt;
-    if ((*v >> 40) & 0x01) return std::nullopt;  // multicast/broadcast
+    if ((*v >> 40) & 0x01) return std::nullopt; // multicast/broadcast
     return formatMac(*v);
 }
 
@@ -61,4 +65,4 @@ std::optional<std::string> normalizeWwn(std::string_view text) {
     return formatWwn(*v);
 }
 
-}  // namespace cmc::hal
+} // namespace cmc::hal

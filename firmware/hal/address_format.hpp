@@ -18,4 +18,4 @@ namespace cmc::hal {
 // Eight colon separated hex octets, any case; all-zero refused.
 [[nodiscard]] std::optional<std::string> normalizeWwn(std::string_view text);
 
-}  // namespace cmc::hal
+} // namespace cmc::hal

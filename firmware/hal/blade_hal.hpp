@@ -23,14 +23,14 @@ enum class PowerState { Off, PoweringOn, On, PoweringOff };
 // What the host is doing, as far as the BMC can see (BIOS POST codes,
 // boot progress reported by the host agent).
 enum class HostState {
-    Off,          // no main power
-    Post,         // power-on self test
-    Firmware,     // held at firmware: no bootable device (a warm spare)
-    PxeBoot,      // network boot requested, waiting for an image
-    BootingOs,    // loading the OS from the boot volume
-    Running,      // OS up; host agent runs
-    Hung,         // OS hung: agent silent
-    Crashed,      // OS crashed; about to reboot
+    Off,       // no main power
+    Post,      // power-on self test
+    Firmware,  // held at firmware: no bootable device (a warm spare)
+    PxeBoot,   // network boot requested, waiting for an image
+    BootingOs, // loading the OS from the boot volume
+    Running,   // OS up; host agent runs
+    Hung,      // OS hung: agent silent
+    Crashed,   // OS crashed; about to reboot
 };
 
 enum class ResetType {
@@ -62,13 +62,13 @@ struct SensorThresholds {
 };
 
 struct SensorReading {
-    std::uint8_t number = 0;       // stable IPMI sensor number
-    std::string id;                // stable short id, e.g. "cpu-temp"
-    std::string name;              // e.g. "CPU Temp"
+    std::uint8_t number = 0; // stable IPMI sensor number
+    std::string id;          // stable short id, e.g. "cpu-temp"
+    std::string name;        // e.g. "CPU Temp"
     SensorKind kind = SensorKind::Temperature;
-    double value = 0.0;            // in units below
-    std::string units;             // "Cel", "V", "W", "RPM" (UCUM, as Redfish)
-    bool available = true;         // false: not readable in this power state
+    double value = 0.0;    // in units below
+    std::string units;     // "Cel", "V", "W", "RPM" (UCUM, as Redfish)
+    bool available = true; // false: not readable in this power state
     SensorThresholds thresholds;
 };
 
@@ -77,29 +77,29 @@ enum class Severity { Ok, Warning, Critical };
 
 struct SelRecord {
     std::uint16_t id = 0;
-    std::uint32_t timestamp = 0;   // seconds since the Unix epoch (wall clock)
-    std::uint8_t sensorType = 0;   // IPMI sensor type code (0x01 temperature, ...)
+    std::uint32_t timestamp = 0; // seconds since the Unix epoch (wall clock)
+    std::uint8_t sensorType = 0; // IPMI sensor type code (0x01 temperature, ...)
     std::uint8_t sensorNumber = 0;
     std::uint8_t eventDirType = 0; // bit 7: deassertion; bits 6..0: event/reading type
     std::array<std::uint8_t, 3> eventData{0xff, 0xff, 0xff};
     Severity severity = Severity::Ok;
-    std::string message;           // human readable
+    std::string message; // human readable
 };
 
 struct NicPort {
-    std::string permanentMac;      // burned in, "aa:bb:cc:dd:ee:ff"
-    std::string mac;               // current (virtual) MAC, programmed by firmware
+    std::string permanentMac; // burned in, "aa:bb:cc:dd:ee:ff"
+    std::string mac;          // current (virtual) MAC, programmed by firmware
     bool linkUp = true;
 };
 
 struct FcBootTarget {
-    std::string targetWwpn;        // SAN target port, may be empty
+    std::string targetWwpn; // SAN target port, may be empty
     std::uint32_t lun = 0;
 };
 
 struct HbaPort {
-    std::string permanentWwpn;     // "20:00:..:.."
-    std::string wwpn;              // current (virtual) WWPN
+    std::string permanentWwpn; // "20:00:..:.."
+    std::string wwpn;          // current (virtual) WWPN
     std::string permanentWwnn;
     std::string wwnn;
     bool linkUp = true;
@@ -112,7 +112,7 @@ struct Inventory {
     std::string serialNumber;
     std::string partNumber;
     std::string assetTag;
-    std::string uuid;              // system UUID (the blade's own; 8-4-4-4-12)
+    std::string uuid; // system UUID (the blade's own; 8-4-4-4-12)
     std::string biosVersion;
     std::string bmcFirmwareVersion;
     std::uint32_t cpuCount = 0;
@@ -126,22 +126,22 @@ struct Inventory {
 enum class WatchdogAction { None, HardReset, PowerDown, PowerCycle };
 
 struct WatchdogState {
-    std::uint8_t timerUse = 0x04;      // 1 BIOS FRB2, 2 BIOS/POST, 3 OS load, 4 SMS/OS, 5 OEM
+    std::uint8_t timerUse = 0x04; // 1 BIOS FRB2, 2 BIOS/POST, 3 OS load, 4 SMS/OS, 5 OEM
     bool dontLog = false;
     bool running = false;
     WatchdogAction action = WatchdogAction::None;
     std::uint8_t preTimeoutInterrupt = 0;
     std::uint8_t preTimeoutSeconds = 0;
-    std::uint8_t expirationFlags = 0;  // bits set per timer use that expired
-    std::uint16_t initialCountdown = 0;  // 100 ms units
-    std::uint16_t presentCountdown = 0;  // 100 ms units
+    std::uint8_t expirationFlags = 0;   // bits set per timer use that expired
+    std::uint16_t initialCountdown = 0; // 100 ms units
+    std::uint16_t presentCountdown = 0; // 100 ms units
 };
 
 enum class LastPowerEvent { None, AcFailed, PowerFault, PowerOnByCommand, PowerDownByCommand };
 
 struct ChassisStatus {
     PowerState power = PowerState::Off;
-    bool powerFault = false;       // main power fault (power good lost)
+    bool powerFault = false; // main power fault (power good lost)
     bool powerOverload = false;
     bool powerInterlock = false;
     bool coolingFault = false;
@@ -153,9 +153,9 @@ struct ChassisStatus {
 // Condition of the BMC and its management network port. Firmware network
 // front-ends consult this for each datagram or request.
 struct ManagementLink {
-    bool up = true;                  // false: every packet is lost
-    bool bmcHung = false;            // BMC firmware does not answer at all
-    double lossRatio = 0.0;          // 0..1, each datagram/request independently
+    bool up = true;                        // false: every packet is lost
+    bool bmcHung = false;                  // BMC firmware does not answer at all
+    double lossRatio = 0.0;                // 0..1, each datagram/request independently
     std::chrono::milliseconds latency{0};  // added to each answer
     std::chrono::milliseconds bmcDelay{0}; // slow BMC: added processing time
 };
@@ -184,7 +184,7 @@ public:
 
     // System event log.
     [[nodiscard]] virtual const std::vector<SelRecord>& sel() const = 0;
-    [[nodiscard]] virtual std::uint16_t addSel(SelRecord record) = 0;  // returns the id
+    [[nodiscard]] virtual std::uint16_t addSel(SelRecord record) = 0; // returns the id
     virtual void clearSel() = 0;
     [[nodiscard]] virtual std::uint32_t selLastAddTime() const = 0;
     [[nodiscard]] virtual std::uint32_t selLastEraseTime() const = 0;
@@ -195,13 +195,12 @@ public:
     [[nodiscard]] virtual HalError setNicMac(std::size_t index, const std::string& mac) = 0;
     [[nodiscard]] virtual const std::vector<HbaPort>& hbas() const = 0;
     [[nodiscard]] virtual HalError setHbaWwpn(std::size_t index, const std::string& wwpn) = 0;
-    [[nodiscard]] virtual HalError setHbaBootTargets(std::size_t index,
-                                                     std::vector<FcBootTarget> targets) = 0;
+    [[nodiscard]] virtual HalError setHbaBootTargets(std::size_t index, std::vector<FcBootTarget> targets) = 0;
 
     // Watchdog.
     [[nodiscard]] virtual WatchdogState watchdog() const = 0;
-    [[nodiscard]] virtual HalError setWatchdog(const WatchdogState& config) = 0;  // stops it
-    [[nodiscard]] virtual HalError resetWatchdog() = 0;  // (re)start countdown; Busy if never set
+    [[nodiscard]] virtual HalError setWatchdog(const WatchdogState& config) = 0; // stops it
+    [[nodiscard]] virtual HalError resetWatchdog() = 0; // (re)start countdown; Busy if never set
 
     // Management network / BMC condition.
     [[nodiscard]] virtual ManagementLink managementLink() const = 0;
@@ -213,4 +212,4 @@ const char* toString(BootSource s);
 const char* toString(BootEnabled s);
 const char* toString(ResetType t);
 
-}  // namespace cmc::hal
+} // namespace cmc::hal

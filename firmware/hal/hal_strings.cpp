@@ -62,4 +62,4 @@ const char* toString(ResetType t) {
     return "On";
 }
 
-}  // namespace cmc::hal
+} // namespace cmc::hal

@@ -26,7 +26,7 @@ Response defaultError(unsigned status, std::string_view message) {
     return r;
 }
 
-}  // namespace
+} // namespace
 
 class Session;
 
@@ -87,16 +87,13 @@ private:
         parser_->header_limit(static_cast<std::uint32_t>(server_->options_.headerLimit));
         stream_.expires_after(first_ ? server_->options_.readTimeout : server_->options_.idleTimeout);
         bhttp::async_read(stream_, buffer_, *parser_,
-                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                              self->onRead(ec);
-                          });
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
     }
 
     void onRead(beast::error_code ec) {
         first_ = false;
-        if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
-            ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-            ec == asio::error::connection_reset) {
+        if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+            ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
             close();
             return;
         }
@@ -180,7 +177,8 @@ private:
         res->version(version);
         res->result(r.status);
         res->set(bhttp::field::server, server_->options_.serverName);
-        for (auto& h : r.headers) res->set(h.name, h.value);
+        for (auto& h : r.headers)
+            res->set(h.name, h.value);
         bool keep = keepAlive_ && !r.close && !forceClose;
         res->keep_alive(keep);
         if (isHead_) {
@@ -190,14 +188,13 @@ private:
             res->prepare_payload();
         }
         stream_.expires_after(server_->options_.readTimeout);
-        bhttp::async_write(stream_, *res,
-                           [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
-                               if (ec || !keep) {
-                                   self->close();
-                                   return;
-                               }
-                               self->doRead();
-                           });
+        bhttp::async_write(stream_, *res, [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
+            if (ec || !keep) {
+                self->close();
+                return;
+            }
+            self->doRead();
+        });
     }
 
     beast::tcp_stream stream_;
@@ -231,7 +228,9 @@ void Server::Impl::doAccept() {
 Server::Server(asio::io_context& io, Handler handler, ServerOptions options)
     : impl_(std::make_shared<Impl>(io, std::move(handler), std::move(options))) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+    stop();
+}
 
 bool Server::listen(const std::string& address, std::uint16_t port, std::string& error) {
     boost::system::error_code ec;
@@ -256,9 +255,13 @@ bool Server::listen(const std::string& address, std::uint16_t port, std::string&
     return true;
 }
 
-std::uint16_t Server::port() const { return impl_->port_; }
+std::uint16_t Server::port() const {
+    return impl_->port_;
+}
 
-std::size_t Server::connectionCount() const { return impl_->sessions_.size(); }
+std::size_t Server::connectionCount() const {
+    return impl_->sessions_.size();
+}
 
 void Server::stop() {
     if (!impl_ || impl_->stopped_) return;
@@ -267,7 +270,8 @@ void Server::stop() {
     impl_->acceptor_.close(ec);
     // Closing sockets makes pending operations complete with errors; sessions then die.
     std::vector<Session*> sessions(impl_->sessions_.begin(), impl_->sessions_.end());
-    for (auto* s : sessions) s->close();
+    for (auto* s : sessions)
+        s->close();
 }
 
-}  // namespace cmc::http
+} // namespace cmc::http

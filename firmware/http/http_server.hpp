@@ -35,4 +35,4 @@ private:
     std::shared_ptr<Impl> impl_;
 };
 
-}  // namespace cmc::http
+} // namespace cmc::http

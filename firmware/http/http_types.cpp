@@ -3,7 +3,9 @@
 namespace cmc::http {
 
 namespace {
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 int hexValue(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -11,7 +13,7 @@ int hexValue(char c) {
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
 }
-}  // namespace
+} // namespace
 
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -62,7 +64,8 @@ std::string base64Encode(std::string_view in) {
         }
     }
     if (bits > -6) out.push_back(kBase64[static_cast<std::size_t>(((val << 8) >> (bits + 8)) & 0x3f)]);
-    while (out.size() % 4) out.push_back('=');
+    while (out.size() % 4)
+        out.push_back('=');
     return out;
 }
 
@@ -114,4 +117,4 @@ std::optional<std::string> percentDecode(std::string_view in) {
     return out;
 }
 
-}  // namespace cmc::http
+} // namespace cmc::http

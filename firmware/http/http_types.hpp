@@ -23,10 +23,10 @@ struct Header {
 [[nodiscard]] bool iequals(std::string_view a, std::string_view b);
 
 struct Request {
-    std::string method;        // "GET", "PATCH", ...
-    std::string target;        // raw request target, e.g. "/redfish/v1/Systems?x=1"
-    std::string path;          // percent-decoded path, no query
-    std::string query;         // raw query string, no '?'
+    std::string method; // "GET", "PATCH", ...
+    std::string target; // raw request target, e.g. "/redfish/v1/Systems?x=1"
+    std::string path;   // percent-decoded path, no query
+    std::string query;  // raw query string, no '?'
     std::vector<Header> headers;
     std::string body;
     std::string remoteAddress;
@@ -39,9 +39,9 @@ struct Response {
     unsigned status = 200;
     std::vector<Header> headers;
     std::string body;
-    bool close = false;                    // close the connection after this response
-    bool hang = false;                     // never answer (simulated hung service)
-    std::chrono::milliseconds delay{0};    // answer this much later
+    bool close = false;                 // close the connection after this response
+    bool hang = false;                  // never answer (simulated hung service)
+    std::chrono::milliseconds delay{0}; // answer this much later
 
     void set(std::string name, std::string value);
     [[nodiscard]] const std::string* header(std::string_view name) const;
@@ -54,9 +54,9 @@ using Handler = std::function<void(Request&&, Responder)>;
 struct ServerOptions {
     std::size_t bodyLimit = 1024 * 1024;
     std::size_t headerLimit = 16 * 1024;
-    std::chrono::milliseconds readTimeout{30000};     // whole request, once started
-    std::chrono::milliseconds idleTimeout{60000};     // keep-alive idle
-    std::chrono::milliseconds hangTimeout{120000};    // hung answers close after this
+    std::chrono::milliseconds readTimeout{30000};  // whole request, once started
+    std::chrono::milliseconds idleTimeout{60000};  // keep-alive idle
+    std::chrono::milliseconds hangTimeout{120000}; // hung answers close after this
     std::size_t maxConnections = 512;
     std::string serverName = "OpenCMC";
     // Builds the body of protocol-level errors (400 parse error, 413 too large,
@@ -74,4 +74,4 @@ struct ServerOptions {
 // Percent-decode a path; nullopt when malformed (bad escape or NUL).
 [[nodiscard]] std::optional<std::string> percentDecode(std::string_view in);
 
-}  // namespace cmc::http
+} // namespace cmc::http

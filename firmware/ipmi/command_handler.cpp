@@ -31,7 +31,7 @@ constexpr std::uint8_t kGetChannelInfo = 0x42;
 constexpr std::uint8_t kGetUserAccess = 0x44;
 constexpr std::uint8_t kGetUserName = 0x46;
 constexpr std::uint8_t kGetChannelCipherSuites = 0x54;
-}  // namespace app
+} // namespace app
 
 constexpr std::uint8_t kBmcDeviceId = 0x20;
 constexpr std::uint8_t kIpmiVersion20 = 0x02;
@@ -72,7 +72,7 @@ int hexValue(char c) {
     return -1;
 }
 
-}  // namespace
+} // namespace
 
 CommandHandler::CommandHandler(hal::BladeHal& hal, std::vector<UserEntry> users, WallClock clock)
     : hal_(hal), users_(std::move(users)), clock_(std::move(clock)) {}
@@ -81,9 +81,8 @@ std::uint32_t CommandHandler::now() const {
     if (clock_) {
         return clock_();
     }
-    return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
+    return static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
 std::uint16_t CommandHandler::nextReservation(std::uint16_t& slot) {
@@ -101,13 +100,13 @@ Privilege CommandHandler::requiredPrivilege(std::uint8_t netFn, std::uint8_t cmd
         std::uint8_t cmd;
     };
     static constexpr Entry kOperator[] = {
-        {netfn::kChassis, 0x02},  // chassis control
-        {netfn::kChassis, 0x04},  // chassis identify
-        {netfn::kChassis, 0x08},  // set system boot options
+        {netfn::kChassis, 0x02}, // chassis control
+        {netfn::kChassis, 0x04}, // chassis identify
+        {netfn::kChassis, 0x08}, // set system boot options
         {netfn::kApp, app::kResetWatchdog},
         {netfn::kApp, app::kSetWatchdog},
-        {netfn::kStorage, 0x44},  // add SEL entry
-        {netfn::kStorage, 0x47},  // clear SEL
+        {netfn::kStorage, 0x44}, // add SEL entry
+        {netfn::kStorage, 0x47}, // clear SEL
     };
     for (const auto& e : kOperator) {
         if (e.netFn == netFn && e.cmd == cmd) {
@@ -118,8 +117,7 @@ Privilege CommandHandler::requiredPrivilege(std::uint8_t netFn, std::uint8_t cmd
 }
 
 Bytes CommandHandler::handle(const CommandRequest& rq) {
-    if (static_cast<std::uint8_t>(rq.privilege) <
-        static_cast<std::uint8_t>(requiredPrivilege(rq.netFn, rq.cmd))) {
+    if (static_cast<std::uint8_t>(rq.privilege) < static_cast<std::uint8_t>(requiredPrivilege(rq.netFn, rq.cmd))) {
         return cc(wire::kCcInsufficientPrivilege);
     }
     switch (rq.netFn) {
@@ -140,7 +138,7 @@ Bytes CommandHandler::handleApp(const CommandRequest& rq) {
         return getDeviceId();
     case app::kGetSelfTestResults:
         if (auto e = badLength(d, 0, 0)) return *e;
-        return {wire::kCcOk, 0x55, 0x00};  // no error
+        return {wire::kCcOk, 0x55, 0x00}; // no error
     case app::kGetSystemGuid:
         if (auto e = badLength(d, 0, 0)) return *e;
         return getSystemGuid();
@@ -162,16 +160,13 @@ Bytes CommandHandler::handleApp(const CommandRequest& rq) {
 
 Bytes CommandHandler::getDeviceId() {
     const auto [major, minorBcd] = parseVersion(hal_.inventory().bmcFirmwareVersion);
-    return {wire::kCcOk,
-            kBmcDeviceId,
-            0x81,  // device revision 1, provides device SDRs
-            major,
-            minorBcd,
-            kIpmiVersion20,
-            0x8F,  // chassis device, FRU inventory, SEL, SDR repository, sensors
-            0x00, 0x00, 0x00,  // manufacturer: unspecified (no IANA number yet)
-            0x01, 0x00,        // product id
-            0x00, 0x00, 0x00, 0x00};
+    return {wire::kCcOk, kBmcDeviceId,
+            0x81, // device revision 1, provides device SDRs
+            major,       minorBcd,     kIpmiVersion20,
+            0x8F,                            // chassis device, FRU inventory, SEL, SDR repository, sensors
+            0x00,        0x00,         0x00, // manufacturer: unspecified (no IANA number yet)
+            0x01,        0x00,               // product id
+            0x00,        0x00,         0x00,           0x00};
 }
 
 Bytes CommandHandler::getSystemGuid() {
@@ -205,10 +200,16 @@ Bytes CommandHandler::getChannelInfo(std::span<const std::uint8_t> d) {
         return cc(wire::kCcInvalidDataField);
     }
     const std::uint8_t sessions = sessionCounter_ ? std::min<std::uint8_t>(sessionCounter_(), 0x3F) : 0;
-    return {wire::kCcOk, kLanChannel, kMediumLan8023, kProtocolIpmb,
-            static_cast<std::uint8_t>(0x80 | sessions),  // multi-session, active count
-            0xF2, 0x1B, 0x00,  // IPMI forum IANA
-            0x00, 0x00};
+    return {wire::kCcOk,
+            kLanChannel,
+            kMediumLan8023,
+            kProtocolIpmb,
+            static_cast<std::uint8_t>(0x80 | sessions), // multi-session, active count
+            0xF2,
+            0x1B,
+            0x00, // IPMI forum IANA
+            0x00,
+            0x00};
 }
 
 Bytes CommandHandler::getChannelAccess(std::span<const std::uint8_t> d) {
@@ -224,28 +225,28 @@ Bytes CommandHandler::getChannelAccess(std::span<const std::uint8_t> d) {
 
 Bytes CommandHandler::getUserAccess(std::span<const std::uint8_t> d) {
     if (auto e = badLength(d, 2, 2)) return *e;
-    const std::uint8_t maxIds = static_cast<std::uint8_t>(
-        std::clamp<std::size_t>(users_.size() + kFirstUserId - 1, kMinUserIds, 63));
+    const std::uint8_t maxIds =
+        static_cast<std::uint8_t>(std::clamp<std::size_t>(users_.size() + kFirstUserId - 1, kMinUserIds, 63));
     const std::uint8_t id = d[1] & 0x3F;
     if (!isOurChannel(d[0]) || id == 0 || id > maxIds) {
         return cc(wire::kCcInvalidDataField);
     }
     const std::size_t index = id - kFirstUserId;
     const bool valid = id >= kFirstUserId && index < users_.size();
-    const std::uint8_t status = valid ? 0x40 : 0x80;  // enabled / disabled
+    const std::uint8_t status = valid ? 0x40 : 0x80; // enabled / disabled
     const std::uint8_t access =
         valid ? static_cast<std::uint8_t>(0x30 | static_cast<std::uint8_t>(users_[index].privilege))
-              : kNoAccess;  // link auth + IPMI messaging, privilege limit
+              : kNoAccess; // link auth + IPMI messaging, privilege limit
     return {wire::kCcOk, maxIds, static_cast<std::uint8_t>(status | users_.size()),
-            0x01,  // fixed names: the null user
+            0x01, // fixed names: the null user
             access};
 }
 
 Bytes CommandHandler::getUserName(std::span<const std::uint8_t> d) {
     if (auto e = badLength(d, 1, 1)) return *e;
     const std::uint8_t id = d[0] & 0x3F;
-    const std::uint8_t maxIds = static_cast<std::uint8_t>(
-        std::clamp<std::size_t>(users_.size() + kFirstUserId - 1, kMinUserIds, 63));
+    const std::uint8_t maxIds =
+        static_cast<std::uint8_t>(std::clamp<std::size_t>(users_.size() + kFirstUserId - 1, kMinUserIds, 63));
     if (id == 0 || id > maxIds) {
         return cc(wire::kCcInvalidDataField);
     }
@@ -295,14 +296,13 @@ Bytes CommandHandler::setWatchdog(std::span<const std::uint8_t> d) {
 
 Bytes CommandHandler::getWatchdog() {
     const hal::WatchdogState w = hal_.watchdog();
-    const auto use = static_cast<std::uint8_t>((w.timerUse & 0x07) | (w.running ? 0x40 : 0) |
-                                               (w.dontLog ? 0x80 : 0));
-    const auto action = static_cast<std::uint8_t>(static_cast<std::uint8_t>(w.action) |
-                                                  ((w.preTimeoutInterrupt & 0x07) << 4));
+    const auto use = static_cast<std::uint8_t>((w.timerUse & 0x07) | (w.running ? 0x40 : 0) | (w.dontLog ? 0x80 : 0));
+    const auto action =
+        static_cast<std::uint8_t>(static_cast<std::uint8_t>(w.action) | ((w.preTimeoutInterrupt & 0x07) << 4));
     Bytes out = {wire::kCcOk, use, action, w.preTimeoutSeconds, w.expirationFlags};
     wire::putU16(out, w.initialCountdown);
     wire::putU16(out, w.presentCountdown);
     return out;
 }
 
-}  // namespace cmc::ipmi
+} // namespace cmc::ipmi

@@ -15,7 +15,7 @@
 namespace cmc::hal {
 class BladeHal;
 struct SensorReading;
-}
+} // namespace cmc::hal
 
 namespace cmc::ipmi {
 
@@ -24,14 +24,14 @@ inline constexpr std::uint8_t kChassis = 0x00;
 inline constexpr std::uint8_t kSensorEvent = 0x04;
 inline constexpr std::uint8_t kApp = 0x06;
 inline constexpr std::uint8_t kStorage = 0x0A;
-inline constexpr std::uint8_t kOem = 0x30;  // OpenCMC OEM group, see README.md
-}  // namespace netfn
+inline constexpr std::uint8_t kOem = 0x30; // OpenCMC OEM group, see README.md
+} // namespace netfn
 
 struct CommandRequest {
     std::uint8_t netFn = 0;
     std::uint8_t cmd = 0;
     std::span<const std::uint8_t> data;
-    Privilege privilege = Privilege::User;  // of the session
+    Privilege privilege = Privilege::User; // of the session
 };
 
 struct UserEntry {
@@ -42,7 +42,7 @@ struct UserEntry {
 class CommandHandler {
 public:
     using Bytes = std::vector<std::uint8_t>;
-    using WallClock = std::function<std::uint32_t()>;  // seconds since the epoch
+    using WallClock = std::function<std::uint32_t()>; // seconds since the epoch
 
     CommandHandler(hal::BladeHal& hal, std::vector<UserEntry> users, WallClock clock = {});
 
@@ -91,8 +91,7 @@ private:
     Bytes getFruAreaInfo(std::span<const std::uint8_t> d);
     Bytes readFruData(std::span<const std::uint8_t> d);
     // Sensor
-    const hal::SensorReading* findSensor(const std::vector<hal::SensorReading>& all,
-                                         std::uint8_t number) const;
+    const hal::SensorReading* findSensor(const std::vector<hal::SensorReading>& all, std::uint8_t number) const;
     Bytes getSensorReading(std::span<const std::uint8_t> d);
     Bytes getSensorThresholds(std::span<const std::uint8_t> d);
     Bytes getSensorEventEnable(std::span<const std::uint8_t> d);
@@ -115,4 +114,4 @@ private:
     std::uint32_t sdrAddTime_ = 0;
 };
 
-}  // namespace cmc::ipmi
+} // namespace cmc::ipmi

@@ -13,8 +13,7 @@ namespace cmc::ipmi::detail {
 using Bytes = std::vector<std::uint8_t>;
 
 // 0xC7 when shorter than `min`, 0xC8 when longer than `max`.
-[[nodiscard]] inline std::optional<Bytes> badLength(std::span<const std::uint8_t> d,
-                                                    std::size_t min, std::size_t max) {
+[[nodiscard]] inline std::optional<Bytes> badLength(std::span<const std::uint8_t> d, std::size_t min, std::size_t max) {
     if (d.size() < min) {
         return Bytes{wire::kCcRequestDataLengthInvalid};
     }
@@ -24,7 +23,9 @@ using Bytes = std::vector<std::uint8_t>;
     return std::nullopt;
 }
 
-[[nodiscard]] inline Bytes cc(std::uint8_t code) { return Bytes{code}; }
+[[nodiscard]] inline Bytes cc(std::uint8_t code) {
+    return Bytes{code};
+}
 
 [[nodiscard]] inline std::uint8_t halCompletion(hal::HalError e) {
     switch (e) {
@@ -37,4 +38,4 @@ using Bytes = std::vector<std::uint8_t>;
     return wire::kCcUnspecified;
 }
 
-}  // namespace cmc::ipmi::detail
+} // namespace cmc::ipmi::detail

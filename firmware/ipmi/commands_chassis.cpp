@@ -20,7 +20,7 @@ constexpr std::uint8_t kIdentify = 0x04;
 constexpr std::uint8_t kSetBootOptions = 0x08;
 constexpr std::uint8_t kGetBootOptions = 0x09;
 constexpr std::uint8_t kGetPohCounter = 0x0F;
-}  // namespace chassis
+} // namespace chassis
 
 constexpr std::uint8_t kBmcAddress = 0x20;
 constexpr std::uint8_t kCcParameterNotSupported = 0x80;
@@ -61,7 +61,7 @@ std::uint8_t selectorFromBootSource(hal::BootSource s) {
     return 0x0;
 }
 
-}  // namespace
+} // namespace
 
 Bytes CommandHandler::handleChassis(const CommandRequest& rq) {
     const auto d = rq.data;
@@ -79,7 +79,7 @@ Bytes CommandHandler::handleChassis(const CommandRequest& rq) {
     case chassis::kGetBootOptions: return getBootOptions(d);
     case chassis::kGetPohCounter: {
         if (auto e = badLength(d, 0, 0)) return *e;
-        Bytes out = {wire::kCcOk, 60};  // minutes per count
+        Bytes out = {wire::kCcOk, 60}; // minutes per count
         wire::putU32(out, hal_.powerOnHours());
         return out;
     }
@@ -90,9 +90,9 @@ Bytes CommandHandler::handleChassis(const CommandRequest& rq) {
 Bytes CommandHandler::getChassisStatus() {
     const hal::ChassisStatus s = hal_.chassisStatus();
     const bool on = s.power == hal::PowerState::On || s.power == hal::PowerState::PoweringOff;
-    const auto power = static_cast<std::uint8_t>(
-        (on ? 0x01 : 0) | (s.powerOverload ? 0x02 : 0) | (s.powerInterlock ? 0x04 : 0) |
-        (s.powerFault ? 0x08 : 0) | 0x60 /* restore policy unknown */);
+    const auto power =
+        static_cast<std::uint8_t>((on ? 0x01 : 0) | (s.powerOverload ? 0x02 : 0) | (s.powerInterlock ? 0x04 : 0) |
+                                  (s.powerFault ? 0x08 : 0) | 0x60 /* restore policy unknown */);
     std::uint8_t last = 0;
     switch (s.lastEvent) {
     case hal::LastPowerEvent::AcFailed: last = 0x01; break;
@@ -102,8 +102,7 @@ Bytes CommandHandler::getChassisStatus() {
     case hal::LastPowerEvent::None: last = 0x00; break;
     }
     const auto misc = static_cast<std::uint8_t>((s.intrusion ? 0x01 : 0) | (s.coolingFault ? 0x08 : 0) |
-                                                (s.identifyOn ? 0x10 : 0) |
-                                                0x40 /* identify state supported */);
+                                                (s.identifyOn ? 0x10 : 0) | 0x40 /* identify state supported */);
     return {wire::kCcOk, power, last, misc, 0x00};
 }
 
@@ -127,7 +126,7 @@ Bytes CommandHandler::chassisIdentify(std::span<const std::uint8_t> d) {
     const std::uint8_t interval = d.empty() ? kDefaultIdentifySeconds : d[0];
     const bool force = d.size() == 2 && (d[1] & 0x01) != 0;
     if (force) {
-        hal_.setIdentify(true, std::chrono::seconds{0});  // 0: until turned off
+        hal_.setIdentify(true, std::chrono::seconds{0}); // 0: until turned off
     } else {
         hal_.setIdentify(interval != 0, std::chrono::seconds{interval});
     }
@@ -184,9 +183,9 @@ Bytes CommandHandler::getBootOptions(std::span<const std::uint8_t> d) {
         break;
     case kBootParamFlags: {
         const hal::BootOverride o = hal_.bootOverride();
-        const auto flags = static_cast<std::uint8_t>(
-            (o.enabled != hal::BootEnabled::Disabled ? 0x80 : 0) |
-            (o.enabled == hal::BootEnabled::Continuous ? 0x40 : 0) | (o.uefi ? 0x20 : 0));
+        const auto flags =
+            static_cast<std::uint8_t>((o.enabled != hal::BootEnabled::Disabled ? 0x80 : 0) |
+                                      (o.enabled == hal::BootEnabled::Continuous ? 0x40 : 0) | (o.uefi ? 0x20 : 0));
         out.push_back(flags);
         out.push_back(static_cast<std::uint8_t>(selectorFromBootSource(o.target) << 2));
         out.push_back(0x00);
@@ -199,4 +198,4 @@ Bytes CommandHandler::getBootOptions(std::span<const std::uint8_t> d) {
     return out;
 }
 
-}  // namespace cmc::ipmi
+} // namespace cmc::ipmi

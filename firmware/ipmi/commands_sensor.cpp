@@ -16,7 +16,7 @@ namespace sensor {
 constexpr std::uint8_t kGetSensorThresholds = 0x27;
 constexpr std::uint8_t kGetSensorEventEnable = 0x29;
 constexpr std::uint8_t kGetSensorReading = 0x2D;
-}  // namespace sensor
+} // namespace sensor
 
 namespace oem {
 constexpr std::uint8_t kGetPortCounts = 0x01;
@@ -24,7 +24,7 @@ constexpr std::uint8_t kGetVirtualAddress = 0x02;
 constexpr std::uint8_t kNicMac = 0x00;
 constexpr std::uint8_t kHbaWwpn = 0x01;
 constexpr std::uint8_t kHbaWwnn = 0x02;
-}  // namespace oem
+} // namespace oem
 
 // "aa:bb:cc:dd:ee:ff" -> bytes; nullopt unless exactly `size` hex pairs.
 std::optional<Bytes> parseAddress(const std::string& text, std::size_t size) {
@@ -32,11 +32,16 @@ std::optional<Bytes> parseAddress(const std::string& text, std::size_t size) {
     int high = -1;
     for (char c : text) {
         int v = -1;
-        if (c >= '0' && c <= '9') v = c - '0';
-        else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-        else if (c == ':' || c == '-') continue;
-        else return std::nullopt;
+        if (c >= '0' && c <= '9')
+            v = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            v = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            v = c - 'A' + 10;
+        else if (c == ':' || c == '-')
+            continue;
+        else
+            return std::nullopt;
         if (high < 0) {
             high = v;
         } else {
@@ -50,7 +55,7 @@ std::optional<Bytes> parseAddress(const std::string& text, std::size_t size) {
     return out;
 }
 
-}  // namespace
+} // namespace
 
 const hal::SensorReading* CommandHandler::findSensor(const std::vector<hal::SensorReading>& all,
                                                      std::uint8_t number) const {
@@ -81,8 +86,8 @@ Bytes CommandHandler::getSensorReading(std::span<const std::uint8_t> d) {
     if (!s->available) {
         return {wire::kCcOk, 0x00, 0x60 /* scanning on, reading unavailable */, 0x00, 0x80};
     }
-    return {wire::kCcOk, conversionFor(*s).toRaw(s->value),
-            0xC0 /* event messages and scanning enabled */, thresholdStatus(*s), 0x80};
+    return {wire::kCcOk, conversionFor(*s).toRaw(s->value), 0xC0 /* event messages and scanning enabled */,
+            thresholdStatus(*s), 0x80};
 }
 
 Bytes CommandHandler::getSensorThresholds(std::span<const std::uint8_t> d) {
@@ -99,10 +104,10 @@ Bytes CommandHandler::getSensorThresholds(std::span<const std::uint8_t> d) {
             readableThresholdMask(*s),
             raw(t.lowerNonCritical),
             raw(t.lowerCritical),
-            0x00,  // lower non-recoverable
+            0x00, // lower non-recoverable
             raw(t.upperNonCritical),
             raw(t.upperCritical),
-            0x00};  // upper non-recoverable
+            0x00}; // upper non-recoverable
 }
 
 Bytes CommandHandler::getSensorEventEnable(std::span<const std::uint8_t> d) {
@@ -114,8 +119,8 @@ Bytes CommandHandler::getSensorEventEnable(std::span<const std::uint8_t> d) {
     }
     const std::uint16_t mask = assertionEventMask(*s);
     Bytes out = {wire::kCcOk, 0xC0};
-    wire::putU16(out, mask);  // assertion events enabled
-    wire::putU16(out, mask);  // deassertion events enabled
+    wire::putU16(out, mask); // assertion events enabled
+    wire::putU16(out, mask); // deassertion events enabled
     return out;
 }
 
@@ -166,9 +171,8 @@ Bytes CommandHandler::getVirtualAddress(std::span<const std::uint8_t> d) {
     }
     const auto cur = parseAddress(current, size);
     const auto perm = parseAddress(permanent, size);
-    const auto flags = static_cast<std::uint8_t>((linkUp ? 0x01 : 0) |
-                                                 (cur && perm && *cur != *perm ? 0x02 : 0) |
-                                                 (!cur ? 0x04 : 0));
+    const auto flags =
+        static_cast<std::uint8_t>((linkUp ? 0x01 : 0) | (cur && perm && *cur != *perm ? 0x02 : 0) | (!cur ? 0x04 : 0));
     Bytes out = {wire::kCcOk, kind, d[1], flags, static_cast<std::uint8_t>(size)};
     const Bytes zeros(size, 0x00);
     const Bytes& c = cur ? *cur : zeros;
@@ -178,4 +182,4 @@ Bytes CommandHandler::getVirtualAddress(std::span<const std::uint8_t> d) {
     return out;
 }
 
-}  // namespace cmc::ipmi
+} // namespace cmc::ipmi

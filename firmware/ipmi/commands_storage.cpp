@@ -27,7 +27,7 @@ constexpr std::uint8_t kGetSelEntry = 0x43;
 constexpr std::uint8_t kAddSelEntry = 0x44;
 constexpr std::uint8_t kClearSel = 0x47;
 constexpr std::uint8_t kGetSelTime = 0x48;
-}  // namespace storage
+} // namespace storage
 
 constexpr std::uint8_t kSdrSelVersion = 0x51;
 constexpr std::uint8_t kSupportsReserve = 0x02;
@@ -43,7 +43,7 @@ Bytes selRecordBytes(const hal::SelRecord& r) {
     wire::putU16(b, r.id);
     b.push_back(kRecordTypeSystemEvent);
     wire::putU32(b, r.timestamp);
-    b.push_back(0x20);  // generator: BMC
+    b.push_back(0x20); // generator: BMC
     b.push_back(0x00);
     b.push_back(kEvmRev);
     b.push_back(r.sensorType);
@@ -74,12 +74,11 @@ Bytes recordSlice(const Bytes& record, std::uint16_t next, const RecordRead& rr)
     const std::size_t n = rr.count == 0xFF ? left : std::min<std::size_t>(rr.count, left);
     Bytes out = {wire::kCcOk};
     wire::putU16(out, next);
-    out.insert(out.end(), record.begin() + rr.offset,
-               record.begin() + static_cast<std::ptrdiff_t>(rr.offset + n));
+    out.insert(out.end(), record.begin() + rr.offset, record.begin() + static_cast<std::ptrdiff_t>(rr.offset + n));
     return out;
 }
 
-}  // namespace
+} // namespace
 
 Bytes CommandHandler::handleStorage(const CommandRequest& rq) {
     const auto d = rq.data;
@@ -122,7 +121,7 @@ Bytes CommandHandler::getSdrRepositoryInfo() {
     const std::size_t count = hal_.sensors().size();
     Bytes out = {wire::kCcOk, kSdrSelVersion};
     wire::putU16(out, static_cast<std::uint16_t>(count));
-    wire::putU16(out, 0);  // free space: the repository is read-only
+    wire::putU16(out, 0); // free space: the repository is read-only
     wire::putU32(out, sdrAddTime_);
     wire::putU32(out, 0);
     out.push_back(kSupportsReserve);
@@ -150,8 +149,7 @@ Bytes CommandHandler::getSdr(std::span<const std::uint8_t> d) {
         }
     }
     const auto record = fullSensorRecord(sensors[index], static_cast<std::uint16_t>(index + 1));
-    const std::uint16_t next =
-        index + 1 < sensors.size() ? static_cast<std::uint16_t>(index + 2) : kLastRecord;
+    const std::uint16_t next = index + 1 < sensors.size() ? static_cast<std::uint16_t>(index + 2) : kLastRecord;
     return recordSlice(record, next, rr);
 }
 
@@ -182,8 +180,7 @@ Bytes CommandHandler::getSelEntry(std::span<const std::uint8_t> d) {
     if (rr.recordId == kLastRecord) {
         index = sel.size() - 1;
     } else if (rr.recordId != kFirstRecord) {
-        auto it = std::find_if(sel.begin(), sel.end(),
-                               [&rr](const hal::SelRecord& r) { return r.id == rr.recordId; });
+        auto it = std::find_if(sel.begin(), sel.end(), [&rr](const hal::SelRecord& r) { return r.id == rr.recordId; });
         if (it == sel.end()) {
             return cc(wire::kCcNotPresent);
         }
@@ -225,9 +222,9 @@ Bytes CommandHandler::clearSel(std::span<const std::uint8_t> d) {
     }
     if (d[5] == 0xAA) {
         hal_.clearSel();
-        selReservation_ = 0;  // a cleared SEL cancels the reservation
+        selReservation_ = 0; // a cleared SEL cancels the reservation
     }
-    return {wire::kCcOk, 0x01};  // erasure completed
+    return {wire::kCcOk, 0x01}; // erasure completed
 }
 
 Bytes CommandHandler::getFruAreaInfo(std::span<const std::uint8_t> d) {
@@ -238,7 +235,7 @@ Bytes CommandHandler::getFruAreaInfo(std::span<const std::uint8_t> d) {
     const auto image = buildFruImage(hal_.inventory());
     Bytes out = {wire::kCcOk};
     wire::putU16(out, static_cast<std::uint16_t>(image.size()));
-    out.push_back(0x00);  // byte access
+    out.push_back(0x00); // byte access
     return out;
 }
 
@@ -259,4 +256,4 @@ Bytes CommandHandler::readFruData(std::span<const std::uint8_t> d) {
     return out;
 }
 
-}  // namespace cmc::ipmi
+} // namespace cmc::ipmi

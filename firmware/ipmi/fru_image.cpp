@@ -13,8 +13,8 @@ using Bytes = std::vector<std::uint8_t>;
 constexpr std::uint8_t kFormatVersion = 0x01;
 constexpr std::uint8_t kEndOfFields = 0xC1;
 constexpr std::uint8_t kLanguageEnglish = 0x00;
-constexpr std::uint8_t kChassisTypeBlade = 0x1C;  // SMBIOS chassis type "Blade"
-constexpr std::int64_t kFruEpoch = 820454400;     // 1996-01-01T00:00:00Z
+constexpr std::uint8_t kChassisTypeBlade = 0x1C; // SMBIOS chassis type "Blade"
+constexpr std::int64_t kFruEpoch = 820454400;    // 1996-01-01T00:00:00Z
 
 // 8-bit ASCII type/length field. One-byte strings would read as the end
 // marker (C1h), so they get a trailing space.
@@ -49,21 +49,22 @@ Bytes chassisArea(const hal::Inventory& inv) {
 }
 
 Bytes boardArea(const hal::Inventory& inv) {
-    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(
-                          inv.manufactured.time_since_epoch())
-                          .count();
+    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(inv.manufactured.time_since_epoch()).count();
     std::uint32_t minutes = 0;
     if (secs > kFruEpoch) {
         minutes = static_cast<std::uint32_t>(std::min<std::int64_t>((secs - kFruEpoch) / 60, 0xFFFFFF));
     }
-    Bytes a = {kFormatVersion, 0, kLanguageEnglish, static_cast<std::uint8_t>(minutes & 0xFF),
+    Bytes a = {kFormatVersion,
+               0,
+               kLanguageEnglish,
+               static_cast<std::uint8_t>(minutes & 0xFF),
                static_cast<std::uint8_t>((minutes >> 8) & 0xFF),
                static_cast<std::uint8_t>((minutes >> 16) & 0xFF)};
     putField(a, inv.manufacturer);
     putField(a, inv.model);
     putField(a, inv.serialNumber);
     putField(a, inv.partNumber);
-    putField(a, "");  // FRU file id
+    putField(a, ""); // FRU file id
     closeArea(a);
     return a;
 }
@@ -76,12 +77,12 @@ Bytes productArea(const hal::Inventory& inv) {
     putField(a, inv.biosVersion);
     putField(a, inv.serialNumber);
     putField(a, inv.assetTag);
-    putField(a, "");  // FRU file id
+    putField(a, ""); // FRU file id
     closeArea(a);
     return a;
 }
 
-}  // namespace
+} // namespace
 
 std::vector<std::uint8_t> buildFruImage(const hal::Inventory& inventory) {
     const Bytes chassis = chassisArea(inventory);
@@ -91,11 +92,11 @@ std::vector<std::uint8_t> buildFruImage(const hal::Inventory& inventory) {
     const std::size_t boardAt = chassisAt + chassis.size();
     const std::size_t productAt = boardAt + board.size();
     Bytes image = {kFormatVersion,
-                   0x00,  // internal use: none
+                   0x00, // internal use: none
                    static_cast<std::uint8_t>(chassisAt / 8),
                    static_cast<std::uint8_t>(boardAt / 8),
                    static_cast<std::uint8_t>(productAt / 8),
-                   0x00,  // multi-record: none
+                   0x00, // multi-record: none
                    0x00};
     image.push_back(wire::checksum(image));
     image.insert(image.end(), chassis.begin(), chassis.end());
@@ -104,4 +105,4 @@ std::vector<std::uint8_t> buildFruImage(const hal::Inventory& inventory) {
     return image;
 }
 
-}  // namespace cmc::ipmi
+} // namespace cmc::ipmi

@@ -13,4 +13,4 @@ namespace cmc::ipmi {
 
 [[nodiscard]] std::vector<std::uint8_t> buildFruImage(const hal::Inventory& inventory);
 
-}  // namespace cmc::ipmi
+} // namespace cmc::ipmi

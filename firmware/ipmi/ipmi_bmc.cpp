@@ -42,7 +42,7 @@ bool debugEnabled() {
     return enabled;
 }
 
-}  // namespace
+} // namespace
 
 class IpmiBmc::Impl : public std::enable_shared_from_this<IpmiBmc::Impl> {
 public:
@@ -60,7 +60,7 @@ public:
     void sendOut(const struct iovec* data, int vecs, const void* addr, int addrLen);
     void log(const char* what, const char* format, va_list ap);
 
-    static Impl* registering;  // ipmi_lan_init -> register_tick_handler
+    static Impl* registering; // ipmi_lan_init -> register_tick_handler
 
     asio::io_context& io_;
     hal::BladeHal& hal_;
@@ -108,15 +108,31 @@ namespace {
 
 using Impl = IpmiBmc::Impl;
 
-Impl* fromSys(sys_data_t* sys) { return static_cast<Impl*>(sys->info); }
-Impl* fromLan(lanserv_data_t* lan) { return static_cast<Impl*>(lan->user_info); }
-Impl* fromChan(channel_t* chan) { return fromLan(static_cast<lanserv_data_t*>(chan->chan_info)); }
-Impl* fromMc(lmc_data_t* mc) { return reinterpret_cast<Impl*>(mc); }
+Impl* fromSys(sys_data_t* sys) {
+    return static_cast<Impl*>(sys->info);
+}
+Impl* fromLan(lanserv_data_t* lan) {
+    return static_cast<Impl*>(lan->user_info);
+}
+Impl* fromChan(channel_t* chan) {
+    return fromLan(static_cast<lanserv_data_t*>(chan->chan_info));
+}
+Impl* fromMc(lmc_data_t* mc) {
+    return reinterpret_cast<Impl*>(mc);
+}
 
-void* sysAlloc(sys_data_t* sys, int size) { return fromSys(sys)->allocate(static_cast<std::size_t>(size)); }
-void sysFree(sys_data_t* sys, void* p) { fromSys(sys)->release(p); }
-void* chanAlloc(channel_t* chan, int size) { return fromChan(chan)->allocate(static_cast<std::size_t>(size)); }
-void chanFree(channel_t* chan, void* p) { fromChan(chan)->release(p); }
+void* sysAlloc(sys_data_t* sys, int size) {
+    return fromSys(sys)->allocate(static_cast<std::size_t>(size));
+}
+void sysFree(sys_data_t* sys, void* p) {
+    fromSys(sys)->release(p);
+}
+void* chanAlloc(channel_t* chan, int size) {
+    return fromChan(chan)->allocate(static_cast<std::size_t>(size));
+}
+void chanFree(channel_t* chan, void* p) {
+    fromChan(chan)->release(p);
+}
 
 void sysLog(sys_data_t* sys, int /*type*/, msg_t* /*msg*/, const char* format, ...) {
     va_list ap;
@@ -139,20 +155,38 @@ int fillTime(struct timeval* tv, clockid_t clock) {
     tv->tv_usec = ts.tv_nsec / 1000;
     return 0;
 }
-int monotonicTime(sys_data_t*, struct timeval* tv) { return fillTime(tv, CLOCK_MONOTONIC); }
-int realTime(sys_data_t*, struct timeval* tv) { return fillTime(tv, CLOCK_REALTIME); }
+int monotonicTime(sys_data_t*, struct timeval* tv) {
+    return fillTime(tv, CLOCK_MONOTONIC);
+}
+int realTime(sys_data_t*, struct timeval* tv) {
+    return fillTime(tv, CLOCK_REALTIME);
+}
 
 int randomBytes(void* data, int size) {
     return RAND_bytes(static_cast<unsigned char*>(data), size) == 1 ? 0 : EIO;
 }
-int sysRand(sys_data_t*, void* data, int len) { return randomBytes(data, len); }
-int lanRand(lanserv_data_t*, void* data, int size) { return randomBytes(data, size); }
+int sysRand(sys_data_t*, void* data, int len) {
+    return randomBytes(data, len);
+}
+int lanRand(lanserv_data_t*, void* data, int size) {
+    return randomBytes(data, size);
+}
 
-unsigned char mcIpmb(lmc_data_t*) { return kBmcIpmb; }
-channel_t** mcChannels(lmc_data_t* mc) { return fromMc(mc)->channels_.data(); }
-user_t* mcUsers(lmc_data_t* mc) { return fromMc(mc)->users_.data(); }
-int mcUsersChanged(lmc_data_t*) { return 0; }
-msg_t* mcNextRecvQ(channel_t*) { return nullptr; }
+unsigned char mcIpmb(lmc_data_t*) {
+    return kBmcIpmb;
+}
+channel_t** mcChannels(lmc_data_t* mc) {
+    return fromMc(mc)->channels_.data();
+}
+user_t* mcUsers(lmc_data_t* mc) {
+    return fromMc(mc)->users_.data();
+}
+int mcUsersChanged(lmc_data_t*) {
+    return 0;
+}
+msg_t* mcNextRecvQ(channel_t*) {
+    return nullptr;
+}
 
 void registerTick(ipmi_tick_handler_t* handler) {
     if (Impl::registering != nullptr) {
@@ -160,8 +194,12 @@ void registerTick(ipmi_tick_handler_t* handler) {
     }
 }
 
-int smiSendCb(channel_t* chan, msg_t* msg) { return fromChan(chan)->smiSend(msg); }
-int oemHandleMsgCb(channel_t* chan, msg_t* msg) { return fromChan(chan)->oemHandleMessage(msg); }
+int smiSendCb(channel_t* chan, msg_t* msg) {
+    return fromChan(chan)->smiSend(msg);
+}
+int oemHandleMsgCb(channel_t* chan, msg_t* msg) {
+    return fromChan(chan)->oemHandleMessage(msg);
+}
 
 // lanserv handles these App commands itself (session management, GUID).
 bool lanservOwnsCommand(unsigned char netFn, unsigned char cmd) {
@@ -170,7 +208,7 @@ bool lanservOwnsCommand(unsigned char netFn, unsigned char cmd) {
 
 int checkPermitted(unsigned char priv, unsigned char netFn, unsigned char cmd) {
     if (lanservOwnsCommand(netFn, cmd)) {
-        return IPMI_PRIV_INVALID;  // lanserv's own table decides
+        return IPMI_PRIV_INVALID; // lanserv's own table decides
     }
     const auto needed = static_cast<unsigned char>(CommandHandler::requiredPrivilege(netFn, cmd));
     return priv >= needed ? IPMI_PRIV_PERMITTED : IPMI_PRIV_DENIED;
@@ -180,24 +218,19 @@ void sendOut(lanserv_data_t* lan, struct iovec* data, int vecs, void* addr, int 
     fromLan(lan)->sendOut(data, vecs, addr, addrLen);
 }
 
-}  // namespace
+} // namespace
 
 IpmiBmc::Impl::Impl(asio::io_context& io, hal::BladeHal& hal, BmcOptions options)
-    : io_(io),
-      hal_(hal),
-      options_(std::move(options)),
-      commands_(hal, [this] {
-          std::vector<UserEntry> users;
-          for (const auto& u : options_.users) {
-              users.push_back({u.name, u.privilege});
-          }
-          return users;
-      }()),
-      socket_(io),
-      tickTimer_(io),
-      rng_(options_.seed) {
-    commands_.setSessionCounter(
-        [this] { return static_cast<std::uint8_t>(lan_.channel.active_sessions); });
+    : io_(io), hal_(hal), options_(std::move(options)), commands_(hal,
+                                                                  [this] {
+                                                                      std::vector<UserEntry> users;
+                                                                      for (const auto& u : options_.users) {
+                                                                          users.push_back({u.name, u.privilege});
+                                                                      }
+                                                                      return users;
+                                                                  }()),
+      socket_(io), tickTimer_(io), rng_(options_.seed) {
+    commands_.setSessionCounter([this] { return static_cast<std::uint8_t>(lan_.channel.active_sessions); });
 }
 
 IpmiBmc::Impl::~Impl() {
@@ -232,7 +265,7 @@ void IpmiBmc::Impl::log(const char* what, const char* format, va_list ap) {
 }
 
 void IpmiBmc::Impl::setupLanserv() {
-    persist_enable = 0;  // process-wide; several BMCs share it
+    persist_enable = 0; // process-wide; several BMCs share it
     sysinfo_init(&sys_);
     sys_.info = this;
     sys_.alloc = sysAlloc;
@@ -284,13 +317,13 @@ void IpmiBmc::Impl::setupLanserv() {
     ch.mc = reinterpret_cast<lmc_data_t*>(this);
     ch.chan_info = &lan_;
     ch.channel_num = kLanChannel;
-    ch.medium_type = 4;      // 802.3 LAN
-    ch.protocol_type = 1;    // IPMB-1.0
-    ch.session_support = 2;  // multi-session
+    ch.medium_type = 4;     // 802.3 LAN
+    ch.protocol_type = 1;   // IPMB-1.0
+    ch.session_support = 2; // multi-session
     ch.privilege_limit = static_cast<unsigned>(Privilege::Administrator);
     ch.privilege_limit_nonv = static_cast<unsigned>(Privilege::Administrator);
     for (auto& p : ch.priv_info) {
-        p.allowed_auths = 1 << IPMI_AUTHTYPE_MD5;  // IPMI 1.5: MD5 only, never "none"
+        p.allowed_auths = 1 << IPMI_AUTHTYPE_MD5; // IPMI 1.5: MD5 only, never "none"
     }
     ch.smi_send = smiSendCb;
     ch.alloc = chanAlloc;
@@ -337,8 +370,7 @@ bool IpmiBmc::Impl::start(std::string& error) {
         return false;
     }
     if (socket_.bind(local, ec); ec) {
-        error = "cannot bind UDP " + options_.address + ":" + std::to_string(options_.port) + ": " +
-                ec.message();
+        error = "cannot bind UDP " + options_.address + ":" + std::to_string(options_.port) + ": " + ec.message();
         socket_.close(ec);
         return false;
     }
@@ -399,7 +431,7 @@ void IpmiBmc::Impl::onDatagram(const boost::system::error_code& ec, std::size_t 
     if (stopped_ || ec == asio::error::operation_aborted) {
         return;
     }
-    if (ec) {  // e.g. ICMP port unreachable from an earlier reply: keep going
+    if (ec) { // e.g. ICMP port unreachable from an earlier reply: keep going
         receive();
         return;
     }
@@ -454,7 +486,7 @@ void IpmiBmc::Impl::clampSessionPrivilege(const RakpOneInfo& info) {
 
 Privilege IpmiBmc::Impl::sessionPrivilege(std::uint32_t sid) const {
     if (sid == 0) {
-        return Privilege::Administrator;  // lanserv's own start-up query
+        return Privilege::Administrator; // lanserv's own start-up query
     }
     const session_t& s = lan_.sessions[(sid >> 1) & SESSION_MASK];
     if (!s.active || s.sid != sid) {
@@ -516,7 +548,7 @@ void IpmiBmc::Impl::sendDatagram(std::vector<std::uint8_t> bytes, const udp::end
     const auto delay = link.latency + link.bmcDelay;
     boost::system::error_code ec;
     if (delay.count() <= 0) {
-        socket_.send_to(asio::buffer(bytes), to, 0, ec);  // non-blocking; a full buffer drops
+        socket_.send_to(asio::buffer(bytes), to, 0, ec); // non-blocking; a full buffer drops
         return;
     }
     auto it = delayed_.emplace(delayed_.end(), io_);
@@ -545,12 +577,20 @@ IpmiBmc::~IpmiBmc() {
     }
 }
 
-bool IpmiBmc::start(std::string& error) { return impl_->start(error); }
+bool IpmiBmc::start(std::string& error) {
+    return impl_->start(error);
+}
 
-std::uint16_t IpmiBmc::port() const { return impl_->port_; }
+std::uint16_t IpmiBmc::port() const {
+    return impl_->port_;
+}
 
-void IpmiBmc::stop() { impl_->stop(); }
+void IpmiBmc::stop() {
+    impl_->stop();
+}
 
-BmcStats IpmiBmc::stats() const { return impl_->stats_; }
+BmcStats IpmiBmc::stats() const {
+    return impl_->stats_;
+}
 
-}  // namespace cmc::ipmi
+} // namespace cmc::ipmi

@@ -26,16 +26,16 @@ namespace cmc::ipmi {
 enum class Privilege : std::uint8_t { User = 2, Operator = 3, Administrator = 4 };
 
 struct User {
-    std::string name;      // 1..16 bytes, no NUL
-    std::string password;  // 0..20 bytes
+    std::string name;     // 1..16 bytes, no NUL
+    std::string password; // 0..20 bytes
     Privilege privilege = Privilege::User;
 };
 
 struct BmcOptions {
     std::string address = "127.0.0.1";
-    std::uint16_t port = 0;  // 0 = any free port
+    std::uint16_t port = 0; // 0 = any free port
     std::vector<User> users;
-    std::uint64_t seed = 1;  // fault injection (datagram loss) RNG
+    std::uint64_t seed = 1; // fault injection (datagram loss) RNG
 };
 
 struct BmcStats {
@@ -56,7 +56,7 @@ public:
     // Validates the users, sets up the session layer and binds the UDP port.
     // False with a message in `error` on failure.
     [[nodiscard]] bool start(std::string& error);
-    [[nodiscard]] std::uint16_t port() const;  // bound port, 0 before start()
+    [[nodiscard]] std::uint16_t port() const; // bound port, 0 before start()
     void stop();
     [[nodiscard]] BmcStats stats() const;
 
@@ -66,4 +66,4 @@ private:
     std::shared_ptr<Impl> impl_;
 };
 
-}  // namespace cmc::ipmi
+} // namespace cmc::ipmi

@@ -14,8 +14,8 @@ inline constexpr std::uint8_t kCcNodeBusy = 0xC0;
 inline constexpr std::uint8_t kCcInvalidCommand = 0xC1;
 inline constexpr std::uint8_t kCcOutOfSpace = 0xC4;
 inline constexpr std::uint8_t kCcReservationCancelled = 0xC5;
-inline constexpr std::uint8_t kCcRequestDataLengthInvalid = 0xC7;  // too short
-inline constexpr std::uint8_t kCcRequestDataFieldLengthExceeded = 0xC8;  // too long
+inline constexpr std::uint8_t kCcRequestDataLengthInvalid = 0xC7;       // too short
+inline constexpr std::uint8_t kCcRequestDataFieldLengthExceeded = 0xC8; // too long
 inline constexpr std::uint8_t kCcParameterOutOfRange = 0xC9;
 inline constexpr std::uint8_t kCcCannotReturnRequestedBytes = 0xCA;
 inline constexpr std::uint8_t kCcNotPresent = 0xCB;
@@ -38,8 +38,7 @@ inline constexpr std::uint8_t kCcUnspecified = 0xFF;
 
 [[nodiscard]] inline std::uint32_t getU32(std::span<const std::uint8_t> b, std::size_t at) {
     return static_cast<std::uint32_t>(b[at]) | (static_cast<std::uint32_t>(b[at + 1]) << 8) |
-           (static_cast<std::uint32_t>(b[at + 2]) << 16) |
-           (static_cast<std::uint32_t>(b[at + 3]) << 24);
+           (static_cast<std::uint32_t>(b[at + 2]) << 16) | (static_cast<std::uint32_t>(b[at + 3]) << 24);
 }
 
 inline void putU16(std::vector<std::uint8_t>& out, std::uint16_t v) {
@@ -53,4 +52,4 @@ inline void putU32(std::vector<std::uint8_t>& out, std::uint32_t v) {
     }
 }
 
-}  // namespace cmc::ipmi::wire
+} // namespace cmc::ipmi::wire

@@ -27,9 +27,9 @@ constexpr std::uint8_t kPrivilegeAdministrator = 0x04;
 
 // Cipher suites 1, 2, 3 as "cipher suite records" (IPMI 2.0 table 22-19).
 constexpr std::array<std::uint8_t, 15> kSuiteRecords = {
-    0xC0, 0x01, 0x01, 0x40, 0x80,  // 1: RAKP-HMAC-SHA1, none, none
-    0xC0, 0x02, 0x01, 0x41, 0x80,  // 2: RAKP-HMAC-SHA1, HMAC-SHA1-96, none
-    0xC0, 0x03, 0x01, 0x41, 0x81,  // 3: RAKP-HMAC-SHA1, HMAC-SHA1-96, AES-CBC-128
+    0xC0, 0x01, 0x01, 0x40, 0x80, // 1: RAKP-HMAC-SHA1, none, none
+    0xC0, 0x02, 0x01, 0x41, 0x80, // 2: RAKP-HMAC-SHA1, HMAC-SHA1-96, none
+    0xC0, 0x03, 0x01, 0x41, 0x81, // 3: RAKP-HMAC-SHA1, HMAC-SHA1-96, AES-CBC-128
 };
 constexpr std::array<std::uint8_t, 5> kAlgorithms = {0x01, 0x40, 0x41, 0x80, 0x81};
 
@@ -45,8 +45,7 @@ struct IpmiRequest {
 };
 
 std::optional<IpmiRequest> parseIpmi(std::span<const std::uint8_t> m) {
-    if (m.size() < 7 || wire::checksum(m.subspan(0, 3)) != 0 ||
-        wire::checksum(m.subspan(3)) != 0) {
+    if (m.size() < 7 || wire::checksum(m.subspan(0, 3)) != 0 || wire::checksum(m.subspan(3)) != 0) {
         return std::nullopt;
     }
     IpmiRequest r;
@@ -77,8 +76,8 @@ Bytes buildIpmiResponse(const IpmiRequest& rq, std::span<const std::uint8_t> bod
 
 Bytes frameRmcp15(std::span<const std::uint8_t> ipmiMsg) {
     Bytes d = {kRmcpVersion, 0x00, 0xFF, kRmcpClassIpmi, kAuthTypeNone};
-    wire::putU32(d, 0);  // session sequence
-    wire::putU32(d, 0);  // session id
+    wire::putU32(d, 0); // session sequence
+    wire::putU32(d, 0); // session id
     d.push_back(static_cast<std::uint8_t>(ipmiMsg.size()));
     d.insert(d.end(), ipmiMsg.begin(), ipmiMsg.end());
     return d;
@@ -86,8 +85,8 @@ Bytes frameRmcp15(std::span<const std::uint8_t> ipmiMsg) {
 
 Bytes frameRmcpPlus(std::uint8_t payloadType, std::span<const std::uint8_t> payload) {
     Bytes d = {kRmcpVersion, 0x00, 0xFF, kRmcpClassIpmi, kAuthTypeRmcpPlus, payloadType};
-    wire::putU32(d, 0);  // session id: none yet
-    wire::putU32(d, 0);  // sequence
+    wire::putU32(d, 0); // session id: none yet
+    wire::putU32(d, 0); // sequence
     wire::putU16(d, static_cast<std::uint16_t>(payload.size()));
     d.insert(d.end(), payload.begin(), payload.end());
     return d;
@@ -116,15 +115,14 @@ FilterResult asfPong(std::span<const std::uint8_t> d) {
     FilterResult r;
     // RMCP(4) IANA(4) type tag reserved length
     if (d.size() < 12 || wire::getU32(d, 4) != 0xBE110000U || d[8] != 0x80) {
-        return r;  // not a presence ping: drop
+        return r; // not a presence ping: drop
     }
     r.verdict = FilterVerdict::Reply;
     r.reply = {kRmcpVersion, 0x00, 0xFF, kRmcpClassAsf, 0x00, 0x00, 0x11, 0xBE,
-               0x40, d[9], 0x00, 0x10,
-               0x00, 0x00, 0x11, 0xBE,  // IANA
-               0x00, 0x00, 0x00, 0x00,  // OEM
-               0x81,                    // IPMI supported, ASF 1.0
-               0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+               0x40,         d[9], 0x00, 0x10,          0x00, 0x00, 0x11, 0xBE, // IANA
+               0x00,         0x00, 0x00, 0x00,                                  // OEM
+               0x81,                                                            // IPMI supported, ASF 1.0
+               0x00,         0x00, 0x00, 0x00,          0x00, 0x00, 0x00};
     return r;
 }
 
@@ -132,18 +130,17 @@ FilterResult filterOpenSession(std::span<std::uint8_t> payload) {
     FilterResult r;
     r.verdict = FilterVerdict::Pass;
     if (payload.size() < 32) {
-        return r;  // lanserv answers "illegal parameter"
+        return r; // lanserv answers "illegal parameter"
     }
     auto algorithm = [&](std::size_t lenAt, std::size_t algAt) -> int {
-        return payload[lenAt] == 0 ? 1 : (payload[algAt] & 0x3F);  // 0 length: default
+        return payload[lenAt] == 0 ? 1 : (payload[algAt] & 0x3F); // 0 length: default
     };
     const int auth = algorithm(11, 12);
     const int integ = algorithm(19, 20);
     const int conf = algorithm(27, 28);
     const bool allowed = auth == 1 && ((integ == 0 && conf == 0) || (integ == 1 && conf <= 1));
     if (!allowed) {
-        Bytes body = {payload[0], kRmcppNoCipherSuiteMatch, 0x00, 0x00,
-                      payload[4], payload[5], payload[6], payload[7]};
+        Bytes body = {payload[0], kRmcppNoCipherSuiteMatch, 0x00, 0x00, payload[4], payload[5], payload[6], payload[7]};
         r.verdict = FilterVerdict::Reply;
         r.reply = frameRmcpPlus(kPayloadOpenSessionResponse, body);
         r.refused = true;
@@ -176,7 +173,7 @@ FilterResult filterRmcpPlus(std::span<std::uint8_t> d) {
     }
     r.verdict = FilterVerdict::Pass;
     if (sid != 0) {
-        return r;  // in a session: lanserv authenticates it
+        return r; // in a session: lanserv authenticates it
     }
     auto payload = d.subspan(payloadAt, len);
     const bool secured = (d[5] & 0xC0) != 0;
@@ -196,8 +193,7 @@ FilterResult filterRmcpPlus(std::span<std::uint8_t> d) {
             RakpOneInfo info;
             info.bmcSessionId = wire::getU32(payload, 4);
             info.requestedRole = payload[24] & 0x0F;
-            info.userName.assign(payload.begin() + 28,
-                                 payload.begin() + static_cast<std::ptrdiff_t>(28 + nameLen));
+            info.userName.assign(payload.begin() + 28, payload.begin() + static_cast<std::ptrdiff_t>(28 + nameLen));
             // A null user name never matches: lanserv's null user (slot 1) is
             // never enabled, so lanserv answers "unauthorized name".
             r.refused = nameLen == 0;
@@ -230,7 +226,7 @@ FilterResult filterRmcp15(std::span<std::uint8_t> d) {
     return r;
 }
 
-}  // namespace
+} // namespace
 
 std::vector<std::uint8_t> cipherSuitesResponse(std::span<const std::uint8_t> request) {
     if (request.size() < 3) {
@@ -277,4 +273,4 @@ FilterResult filterDatagram(std::span<std::uint8_t> datagram) {
     return filterRmcp15(datagram);
 }
 
-}  // namespace cmc::ipmi
+} // namespace cmc::ipmi

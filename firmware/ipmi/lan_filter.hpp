@@ -24,16 +24,16 @@ namespace cmc::ipmi {
 inline constexpr std::uint8_t kLanChannel = 1;
 
 enum class FilterVerdict {
-    Pass,   // hand the (possibly rewritten) datagram to lanserv
-    Drop,   // malformed or not for us: ignore silently
-    Reply,  // send `reply` back, do not hand the datagram to lanserv
+    Pass,  // hand the (possibly rewritten) datagram to lanserv
+    Drop,  // malformed or not for us: ignore silently
+    Reply, // send `reply` back, do not hand the datagram to lanserv
 };
 
 // A RAKP message 1 that was passed on: the caller clamps the session's
 // maximum privilege to the user's after lanserv has processed it.
 struct RakpOneInfo {
     std::uint32_t bmcSessionId = 0;
-    std::uint8_t requestedRole = 0;  // privilege nibble (0 = highest)
+    std::uint8_t requestedRole = 0; // privilege nibble (0 = highest)
     std::vector<std::uint8_t> userName;
 };
 
@@ -41,7 +41,7 @@ struct FilterResult {
     FilterVerdict verdict = FilterVerdict::Drop;
     std::vector<std::uint8_t> reply;
     std::optional<RakpOneInfo> rakpOne;
-    bool refused = false;  // a security refusal (cipher suite 0, ...)
+    bool refused = false; // a security refusal (cipher suite 0, ...)
 };
 
 // Inspects a received datagram; may rewrite it in place.
@@ -51,4 +51,4 @@ struct FilterResult {
 // request body; shared with the in-session command path.
 [[nodiscard]] std::vector<std::uint8_t> cipherSuitesResponse(std::span<const std::uint8_t> request);
 
-}  // namespace cmc::ipmi
+} // namespace cmc::ipmi

@@ -14,7 +14,9 @@ constexpr std::uint8_t kOwnerBmc = 0x20;
 constexpr std::uint8_t kReadingTypeThreshold = 0x01;
 constexpr std::size_t kMaxIdLength = 16;
 
-double pow10(int e) { return std::pow(10.0, e); }
+double pow10(int e) {
+    return std::pow(10.0, e);
+}
 
 double highestThreshold(const hal::SensorThresholds& t) {
     double hi = 0.0;
@@ -37,13 +39,13 @@ std::uint8_t baseUnit(const std::string& units) {
 
 std::uint8_t entityId(const hal::SensorReading& s) {
     switch (s.kind) {
-    case hal::SensorKind::Fan: return 0x1D;    // fan device
-    case hal::SensorKind::Power: return 0x13;  // power unit
-    default: return 0x07;                      // system board
+    case hal::SensorKind::Fan: return 0x1D;   // fan device
+    case hal::SensorKind::Power: return 0x13; // power unit
+    default: return 0x07;                     // system board
     }
 }
 
-}  // namespace
+} // namespace
 
 double LinearConversion::toValue(std::uint8_t raw) const {
     return (m * static_cast<double>(raw) + b * pow10(bExp)) * pow10(rExp);
@@ -51,7 +53,7 @@ double LinearConversion::toValue(std::uint8_t raw) const {
 
 std::uint8_t LinearConversion::toRaw(double value) const {
     const double raw = (value / pow10(rExp) - b * pow10(bExp)) / m;
-    if (!(raw > 0.0)) {  // also NaN
+    if (!(raw > 0.0)) { // also NaN
         return 0;
     }
     return static_cast<std::uint8_t>(std::min(255.0, std::round(raw)));
@@ -69,7 +71,7 @@ LinearConversion conversionFor(const hal::SensorReading& sensor) {
     range = std::max(range, 1.25 * highestThreshold(sensor.thresholds));
     const double step = range / 255.0;
     if (sensor.kind == hal::SensorKind::Temperature && step <= 1.0) {
-        return c;  // 1 degree per count
+        return c; // 1 degree per count
     }
     c.rExp = static_cast<int>(std::floor(std::log10(step))) - 1;
     c.rExp = std::clamp(c.rExp, -8, 7);
@@ -86,10 +88,10 @@ std::uint8_t readableThresholdMask(const hal::SensorReading& s) {
 
 std::uint16_t assertionEventMask(const hal::SensorReading& s) {
     const auto& t = s.thresholds;
-    return static_cast<std::uint16_t>((t.lowerNonCritical ? 0x0001 : 0) |  // LNC going low
-                                      (t.lowerCritical ? 0x0004 : 0) |     // LC going low
-                                      (t.upperNonCritical ? 0x0080 : 0) |  // UNC going high
-                                      (t.upperCritical ? 0x0200 : 0));     // UC going high
+    return static_cast<std::uint16_t>((t.lowerNonCritical ? 0x0001 : 0) | // LNC going low
+                                      (t.lowerCritical ? 0x0004 : 0) |    // LC going low
+                                      (t.upperNonCritical ? 0x0080 : 0) | // UNC going high
+                                      (t.upperCritical ? 0x0200 : 0));    // UC going high
 }
 
 std::uint8_t thresholdStatus(const hal::SensorReading& s) {
@@ -109,7 +111,7 @@ std::uint8_t ipmiSensorType(const hal::SensorReading& s) {
     case hal::SensorKind::Temperature: return 0x01;
     case hal::SensorKind::Voltage: return 0x02;
     case hal::SensorKind::Fan: return 0x04;
-    case hal::SensorKind::Power: return 0x0B;  // other units-based sensor
+    case hal::SensorKind::Power: return 0x0B; // other units-based sensor
     }
     return 0x0B;
 }
@@ -131,38 +133,60 @@ std::vector<std::uint8_t> fullSensorRecord(const hal::SensorReading& s, std::uin
     const auto b = static_cast<std::uint16_t>(c.b & 0x3FF);
 
     std::vector<std::uint8_t> r = {
-        static_cast<std::uint8_t>(recordId & 0xFF), static_cast<std::uint8_t>(recordId >> 8),
-        kSdrVersion, kRecordTypeFullSensor, 0 /* length, below */,
-        kOwnerBmc, 0x00, s.number,
-        entityId(s), 0x01,
-        0x67,  // init: scanning, events, sensor type; events and scanning enabled
-        0x45,  // auto re-arm, no hysteresis, thresholds readable, entire-sensor event control
-        ipmiSensorType(s), kReadingTypeThreshold,
-        static_cast<std::uint8_t>(assertWord & 0xFF), static_cast<std::uint8_t>(assertWord >> 8),
-        static_cast<std::uint8_t>(deassertWord & 0xFF), static_cast<std::uint8_t>(deassertWord >> 8),
-        readable, 0x00,  // readable / settable thresholds
-        0x00,            // unsigned, no rate, no modifier
-        baseUnit(s.units), 0x00,
-        0x00,  // linear
-        static_cast<std::uint8_t>(m & 0xFF), static_cast<std::uint8_t>((m >> 8) << 6),
-        static_cast<std::uint8_t>(b & 0xFF), static_cast<std::uint8_t>((b >> 8) << 6),
+        static_cast<std::uint8_t>(recordId & 0xFF),
+        static_cast<std::uint8_t>(recordId >> 8),
+        kSdrVersion,
+        kRecordTypeFullSensor,
+        0 /* length, below */,
+        kOwnerBmc,
+        0x00,
+        s.number,
+        entityId(s),
+        0x01,
+        0x67, // init: scanning, events, sensor type; events and scanning enabled
+        0x45, // auto re-arm, no hysteresis, thresholds readable, entire-sensor event control
+        ipmiSensorType(s),
+        kReadingTypeThreshold,
+        static_cast<std::uint8_t>(assertWord & 0xFF),
+        static_cast<std::uint8_t>(assertWord >> 8),
+        static_cast<std::uint8_t>(deassertWord & 0xFF),
+        static_cast<std::uint8_t>(deassertWord >> 8),
+        readable,
+        0x00, // readable / settable thresholds
+        0x00, // unsigned, no rate, no modifier
+        baseUnit(s.units),
+        0x00,
+        0x00, // linear
+        static_cast<std::uint8_t>(m & 0xFF),
+        static_cast<std::uint8_t>((m >> 8) << 6),
+        static_cast<std::uint8_t>(b & 0xFF),
+        static_cast<std::uint8_t>((b >> 8) << 6),
         0x00,
         static_cast<std::uint8_t>(((c.rExp & 0xF) << 4) | (c.bExp & 0xF)),
-        0x00,              // analog characteristics: none specified
-        0x00, 0x00, 0x00,  // nominal, normal max, normal min
-        0xFF, 0x00,        // sensor max, min reading
-        0x00, raw(t.upperCritical), raw(t.upperNonCritical),
-        0x00, raw(t.lowerCritical), raw(t.lowerNonCritical),
-        0x00, 0x00,  // hysteresis
-        0x00, 0x00,  // reserved
-        0x00,        // OEM
+        0x00, // analog characteristics: none specified
+        0x00,
+        0x00,
+        0x00, // nominal, normal max, normal min
+        0xFF,
+        0x00, // sensor max, min reading
+        0x00,
+        raw(t.upperCritical),
+        raw(t.upperNonCritical),
+        0x00,
+        raw(t.lowerCritical),
+        raw(t.lowerNonCritical),
+        0x00,
+        0x00, // hysteresis
+        0x00,
+        0x00, // reserved
+        0x00, // OEM
         static_cast<std::uint8_t>(0xC0 | id.size()),
     };
-    for (char ch : id) {  // (a range insert trips GCC 12's -Warray-bounds)
+    for (char ch : id) { // (a range insert trips GCC 12's -Warray-bounds)
         r.push_back(static_cast<std::uint8_t>(ch));
     }
     r[4] = static_cast<std::uint8_t>(r.size() - 5);
     return r;
 }
 
-}  // namespace cmc::ipmi
+} // namespace cmc::ipmi

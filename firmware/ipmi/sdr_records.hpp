@@ -20,7 +20,7 @@ struct LinearConversion {
     int rExp = 0;
 
     [[nodiscard]] double toValue(std::uint8_t raw) const;
-    [[nodiscard]] std::uint8_t toRaw(double value) const;  // rounded, clamped to 0..255
+    [[nodiscard]] std::uint8_t toRaw(double value) const; // rounded, clamped to 0..255
 };
 
 // Chosen from the sensor's kind and thresholds only, so it is stable while
@@ -35,7 +35,6 @@ struct LinearConversion {
 [[nodiscard]] std::uint8_t ipmiSensorType(const hal::SensorReading& sensor);
 
 // Full Sensor Record (type 01h) with the given record id.
-[[nodiscard]] std::vector<std::uint8_t> fullSensorRecord(const hal::SensorReading& sensor,
-                                                         std::uint16_t recordId);
+[[nodiscard]] std::vector<std::uint8_t> fullSensorRecord(const hal::SensorReading& sensor, std::uint16_t recordId);
 
-}  // namespace cmc::ipmi
+} // namespace cmc::ipmi

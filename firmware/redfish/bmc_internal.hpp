@@ -20,7 +20,7 @@ struct Ctx {
     const http::Request& req;
     hal::BladeHal& hal;
     Role role;
-    const std::vector<std::string>& seg;  // path segments after /redfish/v1
+    const std::vector<std::string>& seg; // path segments after /redfish/v1
 };
 
 // Routing result of a resource file: nullopt when the path is not its own.
@@ -34,7 +34,7 @@ MaybeResponse routeManagers(Ctx& c);
 [[nodiscard]] json odataId(const std::string& id);
 [[nodiscard]] json collection(const std::string& id, const std::string& type, const std::string& name,
                               const std::vector<std::string>& members);
-[[nodiscard]] bool canWrite(const Ctx& c);  // Operator or Administrator
+[[nodiscard]] bool canWrite(const Ctx& c); // Operator or Administrator
 // GET of a resource body, with HEAD and the method check. `allow` lists the methods.
 [[nodiscard]] http::Response getOnly(const Ctx& c, const json& body);
 // Checks If-Match against the current body; returns an error response or nullopt.
@@ -45,8 +45,12 @@ MaybeResponse routeManagers(Ctx& c);
 // A PATCH validator: collects errors, then applies only if none.
 struct PatchErrors {
     std::vector<json> messages;
-    void unknown(const std::string& path) { messages.push_back(redfish::message("PropertyUnknown", {path}, redfish::jsonPointer(path))); }
-    void readOnly(const std::string& path) { messages.push_back(redfish::message("PropertyNotWritable", {path}, redfish::jsonPointer(path))); }
+    void unknown(const std::string& path) {
+        messages.push_back(redfish::message("PropertyUnknown", {path}, redfish::jsonPointer(path)));
+    }
+    void readOnly(const std::string& path) {
+        messages.push_back(redfish::message("PropertyNotWritable", {path}, redfish::jsonPointer(path)));
+    }
     void type(const std::string& path, const json& v) {
         messages.push_back(redfish::message("PropertyValueTypeError", {v.dump(), path}, redfish::jsonPointer(path)));
     }
@@ -60,4 +64,4 @@ struct PatchErrors {
     [[nodiscard]] http::Response response() const { return redfish::errorResponse(400, messages); }
 };
 
-}  // namespace cmc::bmc
+} // namespace cmc::bmc

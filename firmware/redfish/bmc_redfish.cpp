@@ -25,7 +25,9 @@ const char* toString(Role r) {
 
 // ---------------------------------------------------------------- shared helpers
 
-json odataId(const std::string& id) { return json{{"@odata.id", id}}; }
+json odataId(const std::string& id) {
+    return json{{"@odata.id", id}};
+}
 
 json collection(const std::string& id, const std::string& type, const std::string& name,
                 const std::vector<std::string>& members) {
@@ -34,13 +36,16 @@ json collection(const std::string& id, const std::string& type, const std::strin
     c["@odata.type"] = type;
     c["Name"] = name;
     json m = json::array();
-    for (const auto& s : members) m.push_back(odataId(s));
+    for (const auto& s : members)
+        m.push_back(odataId(s));
     c["Members"] = m;
     c["Members@odata.count"] = members.size();
     return c;
 }
 
-bool canWrite(const Ctx& c) { return c.role != Role::ReadOnly; }
+bool canWrite(const Ctx& c) {
+    return c.role != Role::ReadOnly;
+}
 
 http::Response getOnly(const Ctx& c, const json& body) {
     if (c.req.method == "GET" || c.req.method == "HEAD") return redfish::jsonResponse(200, body);
@@ -66,7 +71,9 @@ std::string healthOf(hal::Severity s) {
     return "OK";
 }
 
-const char* jsonTypeName(const json& v) { return v.type_name(); }
+const char* jsonTypeName(const json& v) {
+    return v.type_name();
+}
 
 // ---------------------------------------------------------------- service
 
@@ -76,7 +83,8 @@ std::string randomHex(std::size_t bytes) {
     std::vector<unsigned char> buf(bytes);
     if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) {
         std::random_device rd;
-        for (auto& b : buf) b = static_cast<unsigned char>(rd());
+        for (auto& b : buf)
+            b = static_cast<unsigned char>(rd());
     }
     static const char* kHex = "0123456789abcdef";
     std::string out;
@@ -100,13 +108,14 @@ struct Session {
     std::chrono::steady_clock::time_point lastUsed;
 };
 
-}  // namespace
+} // namespace
 
 struct RedfishService::Impl {
     Impl(boost::asio::io_context& io, hal::BladeHal& h, RedfishOptions o)
-        : hal_(h), options_(std::move(o)), rng_(options_.seed), server_(io, [this](http::Request&& r, http::Responder done) {
-              onRequest(std::move(r), std::move(done));
-          }, serverOptions()) {}
+        : hal_(h), options_(std::move(o)), rng_(options_.seed),
+          server_(
+              io, [this](http::Request&& r, http::Responder done) { onRequest(std::move(r), std::move(done)); },
+              serverOptions()) {}
 
     static http::ServerOptions serverOptions() {
         http::ServerOptions so;
@@ -129,7 +138,7 @@ struct RedfishService::Impl {
         }
         if (link.lossRatio > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < link.lossRatio) {
             http::Response r;
-            r.hang = true;  // the request was lost: the client times out
+            r.hang = true; // the request was lost: the client times out
             done(std::move(r));
             return;
         }
@@ -148,8 +157,10 @@ struct RedfishService::Impl {
     void expireSessions() {
         auto now = std::chrono::steady_clock::now();
         for (auto it = sessions_.begin(); it != sessions_.end();) {
-            if (now - it->second.lastUsed > options_.sessionTimeout) it = sessions_.erase(it);
-            else ++it;
+            if (now - it->second.lastUsed > options_.sessionTimeout)
+                it = sessions_.erase(it);
+            else
+                ++it;
         }
     }
 
@@ -176,7 +187,8 @@ struct RedfishService::Impl {
 
     http::Response handle(const http::Request& req) {
         std::string path = req.path;
-        while (path.size() > 1 && path.back() == '/') path.pop_back();
+        while (path.size() > 1 && path.back() == '/')
+            path.pop_back();
         if (path == "/redfish") {
             if (req.method != "GET" && req.method != "HEAD") return redfish::methodNotAllowed("GET, HEAD");
             return redfish::jsonResponse(200, json{{"v1", "/redfish/v1/"}});
@@ -240,8 +252,10 @@ struct RedfishService::Impl {
         r["SessionService"] = odataId("/redfish/v1/SessionService");
         r["AccountService"] = odataId("/redfish/v1/AccountService");
         r["Links"]["Sessions"] = odataId("/redfish/v1/SessionService/Sessions");
-        r["ProtocolFeaturesSupported"] = {{"ExpandQuery", {{"ExpandAll", false}}}, {"SelectQuery", false},
-                                          {"FilterQuery", false}, {"OnlyMemberQuery", false}};
+        r["ProtocolFeaturesSupported"] = {{"ExpandQuery", {{"ExpandAll", false}}},
+                                          {"SelectQuery", false},
+                                          {"FilterQuery", false},
+                                          {"OnlyMemberQuery", false}};
         return redfish::jsonResponse(200, r);
     }
 
@@ -265,8 +279,10 @@ struct RedfishService::Impl {
             }
         }
         for (const char* k : {"UserName", "Password"}) {
-            if (!body.contains(k)) problems.push_back(message("CreateFailedMissingReqProperties", {k}, redfish::jsonPointer(k)));
-            else if (!body[k].is_string()) problems.push_back(message("PropertyValueTypeError", {body[k].dump(), k}, redfish::jsonPointer(k)));
+            if (!body.contains(k))
+                problems.push_back(message("CreateFailedMissingReqProperties", {k}, redfish::jsonPointer(k)));
+            else if (!body[k].is_string())
+                problems.push_back(message("PropertyValueTypeError", {body[k].dump(), k}, redfish::jsonPointer(k)));
         }
         if (!problems.empty()) return redfish::errorResponse(400, problems);
         const auto* a = findAccount(body["UserName"].get<std::string>());
@@ -313,7 +329,8 @@ struct RedfishService::Impl {
             if (c.req.method == "POST") return login(c.req);
             std::vector<std::string> ids;
             for (const auto& [id, s] : sessions_) {
-                if (c.role == Role::Administrator || s.username == user) ids.push_back("/redfish/v1/SessionService/Sessions/" + id);
+                if (c.role == Role::Administrator || s.username == user)
+                    ids.push_back("/redfish/v1/SessionService/Sessions/" + id);
             }
             if (c.req.method != "GET" && c.req.method != "HEAD") return redfish::methodNotAllowed("GET, HEAD, POST");
             return redfish::jsonResponse(200, collection("/redfish/v1/SessionService/Sessions",
@@ -348,7 +365,8 @@ struct RedfishService::Impl {
         if (c.role != Role::Administrator) return redfish::insufficientPrivilege();
         if (seg.size() == 2) {
             std::vector<std::string> ids;
-            for (const auto& a : options_.accounts) ids.push_back("/redfish/v1/AccountService/Accounts/" + a.username);
+            for (const auto& a : options_.accounts)
+                ids.push_back("/redfish/v1/AccountService/Accounts/" + a.username);
             return getOnly(c, collection("/redfish/v1/AccountService/Accounts",
                                          "#ManagerAccountCollection.ManagerAccountCollection", "Accounts", ids));
         }
@@ -363,7 +381,7 @@ struct RedfishService::Impl {
         r["RoleId"] = toString(a->role);
         r["Enabled"] = true;
         r["Locked"] = false;
-        return getOnly(c, r);  // never the password
+        return getOnly(c, r); // never the password
     }
 
     hal::BladeHal& hal_;
@@ -382,10 +400,16 @@ bool RedfishService::listen(const std::string& address, std::uint16_t port, std:
     return impl_->server_.listen(address, port, error);
 }
 
-std::uint16_t RedfishService::port() const { return impl_->server_.port(); }
+std::uint16_t RedfishService::port() const {
+    return impl_->server_.port();
+}
 
-void RedfishService::stop() { impl_->server_.stop(); }
+void RedfishService::stop() {
+    impl_->server_.stop();
+}
 
-http::Response RedfishService::handle(const http::Request& req) { return impl_->handle(req); }
+http::Response RedfishService::handle(const http::Request& req) {
+    return impl_->handle(req);
+}
 
-}  // namespace cmc::bmc
+} // namespace cmc::bmc

@@ -30,7 +30,7 @@ struct RedfishOptions {
     std::vector<Account> accounts;
     std::chrono::seconds sessionTimeout{1800};
     std::size_t maxSessions = 64;
-    std::uint64_t seed = 1;  // loss decisions of the management-link model
+    std::uint64_t seed = 1; // loss decisions of the management-link model
 };
 
 class RedfishService {
@@ -56,4 +56,4 @@ private:
 
 const char* toString(Role r);
 
-}  // namespace cmc::bmc
+} // namespace cmc::bmc

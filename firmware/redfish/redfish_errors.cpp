@@ -14,66 +14,106 @@ struct BaseMessage {
 
 const std::map<std::string_view, BaseMessage>& baseMessages() {
     static const std::map<std::string_view, BaseMessage> kMessages = {
-        {"ResourceNotFound", {"The requested resource of type %1 named '%2' was not found.", "Critical",
-                              "Provide a valid resource identifier and resubmit the request."}},
-        {"MalformedJSON", {"The request body submitted was malformed JSON and could not be parsed by the receiving service.",
-                           "Critical", "Ensure that the request body is valid JSON and resubmit the request."}},
-        {"PropertyUnknown", {"The property %1 is not in the list of valid properties for the resource.", "Warning",
-                             "Remove the unknown property from the request body and resubmit the request if the operation failed."}},
-        {"PropertyValueTypeError", {"The value '%1' for the property %2 is not a type that the property can accept.", "Warning",
-                                    "Correct the value for the property in the request body and resubmit the request if the operation failed."}},
-        {"PropertyValueNotInList", {"The value '%1' for the property %2 is not in the list of acceptable values.", "Warning",
-                                    "Choose a value from the enumeration list that the implementation can support and resubmit the request if the operation failed."}},
-        {"PropertyValueFormatError", {"The value '%1' for the property %2 is not a format that the property can accept.", "Warning",
-                                      "Correct the value for the property in the request body and resubmit the request if the operation failed."}},
-        {"PropertyValueOutOfRange", {"The value '%1' for the property %2 is not in the supported range of acceptable values.", "Warning",
-                                     "Correct the value for the property in the request body and resubmit the request if the operation failed."}},
-        {"PropertyNotWritable", {"The property %1 is a read-only property and cannot be assigned a value.", "Warning",
-                                 "Remove the property from the request body and resubmit the request if the operation failed."}},
-        {"CreateFailedMissingReqProperties", {"The create operation failed because the required property %1 was missing from the request.", "Critical",
-                                              "Correct the body to include the required property with a valid value and resubmit the request if the operation failed."}},
-        {"PropertyMissing", {"The property %1 is a required property and must be included in the request.", "Warning",
-                             "Ensure that the property is in the request body and has a valid value and resubmit the request if the operation failed."}},
-        {"ActionParameterMissing", {"The action %1 requires the parameter %2 to be present in the request body.", "Critical",
-                                    "Supply the action with the required parameter in the request body when the request is resubmitted."}},
-        {"ActionParameterUnknown", {"The action %1 was submitted with the invalid parameter %2.", "Warning",
-                                    "Correct the invalid action parameter and resubmit the request if the operation failed."}},
-        {"ActionParameterValueNotInList", {"The value '%1' for the parameter %2 in the action %3 is not in the list of acceptable values.", "Warning",
-                                           "Choose a value from the enumeration list that the implementation can support and resubmit the request if the operation failed."}},
-        {"ActionParameterValueTypeError", {"The value '%1' for the parameter %2 in the action %3 is not a type that the parameter can accept.", "Warning",
-                                           "Correct the value for the parameter in the request body and resubmit the request if the operation failed."}},
-        {"ActionNotSupported", {"The action %1 is not supported by the resource.", "Critical",
-                                "Check the Actions property in the resource for the supported actions."}},
-        {"InsufficientPrivilege", {"There are insufficient privileges for the account or credentials associated with the current session to perform the requested operation.",
-                                   "Critical", "Either abandon the operation or change the associated access rights and resubmit the request if the operation failed."}},
-        {"NoValidSession", {"There is no valid session established with the implementation.", "Critical",
-                            "Establish a session before attempting any operations."}},
-        {"PreconditionFailed", {"The ETag supplied did not match the ETag required to change this resource.", "Critical",
-                                "Try the operation again using the appropriate ETag."}},
+        {"ResourceNotFound",
+         {"The requested resource of type %1 named '%2' was not found.", "Critical",
+          "Provide a valid resource identifier and resubmit the request."}},
+        {"MalformedJSON",
+         {"The request body submitted was malformed JSON and could not be parsed by the receiving service.", "Critical",
+          "Ensure that the request body is valid JSON and resubmit the request."}},
+        {"PropertyUnknown",
+         {"The property %1 is not in the list of valid properties for the resource.", "Warning",
+          "Remove the unknown property from the request body and resubmit the request if the operation failed."}},
+        {"PropertyValueTypeError",
+         {"The value '%1' for the property %2 is not a type that the property can accept.", "Warning",
+          "Correct the value for the property in the request body and resubmit the request if the operation failed."}},
+        {"PropertyValueNotInList",
+         {"The value '%1' for the property %2 is not in the list of acceptable values.", "Warning",
+          "Choose a value from the enumeration list that the implementation can support and resubmit the request if "
+          "the operation failed."}},
+        {"PropertyValueFormatError",
+         {"The value '%1' for the property %2 is not a format that the property can accept.", "Warning",
+          "Correct the value for the property in the request body and resubmit the request if the operation failed."}},
+        {"PropertyValueOutOfRange",
+         {"The value '%1' for the property %2 is not in the supported range of acceptable values.", "Warning",
+          "Correct the value for the property in the request body and resubmit the request if the operation failed."}},
+        {"PropertyNotWritable",
+         {"The property %1 is a read-only property and cannot be assigned a value.", "Warning",
+          "Remove the property from the request body and resubmit the request if the operation failed."}},
+        {"CreateFailedMissingReqProperties",
+         {"The create operation failed because the required property %1 was missing from the request.", "Critical",
+          "Correct the body to include the required property with a valid value and resubmit the request if the "
+          "operation failed."}},
+        {"PropertyMissing",
+         {"The property %1 is a required property and must be included in the request.", "Warning",
+          "Ensure that the property is in the request body and has a valid value and resubmit the request if the "
+          "operation failed."}},
+        {"ActionParameterMissing",
+         {"The action %1 requires the parameter %2 to be present in the request body.", "Critical",
+          "Supply the action with the required parameter in the request body when the request is resubmitted."}},
+        {"ActionParameterUnknown",
+         {"The action %1 was submitted with the invalid parameter %2.", "Warning",
+          "Correct the invalid action parameter and resubmit the request if the operation failed."}},
+        {"ActionParameterValueNotInList",
+         {"The value '%1' for the parameter %2 in the action %3 is not in the list of acceptable values.", "Warning",
+          "Choose a value from the enumeration list that the implementation can support and resubmit the request if "
+          "the operation failed."}},
+        {"ActionParameterValueTypeError",
+         {"The value '%1' for the parameter %2 in the action %3 is not a type that the parameter can accept.",
+          "Warning",
+          "Correct the value for the parameter in the request body and resubmit the request if the operation failed."}},
+        {"ActionNotSupported",
+         {"The action %1 is not supported by the resource.", "Critical",
+          "Check the Actions property in the resource for the supported actions."}},
+        {"InsufficientPrivilege",
+         {"There are insufficient privileges for the account or credentials associated with the current session to "
+          "perform the requested operation.",
+          "Critical",
+          "Either abandon the operation or change the associated access rights and resubmit the request if the "
+          "operation failed."}},
+        {"NoValidSession",
+         {"There is no valid session established with the implementation.", "Critical",
+          "Establish a session before attempting any operations."}},
+        {"PreconditionFailed",
+         {"The ETag supplied did not match the ETag required to change this resource.", "Critical",
+          "Try the operation again using the appropriate ETag."}},
         {"OperationNotAllowed", {"The HTTP method is not allowed on this resource.", "Critical", "None."}},
-        {"GeneralError", {"A general error has occurred.  See Resolution for information on how to resolve the error, or @Message.ExtendedInfo if Resolution is not provided.",
-                          "Critical", "None."}},
+        {"GeneralError",
+         {"A general error has occurred.  See Resolution for information on how to resolve the error, or "
+          "@Message.ExtendedInfo if Resolution is not provided.",
+          "Critical", "None."}},
         {"Success", {"The request completed successfully.", "OK", "None."}},
         {"Created", {"The resource was created successfully.", "OK", "None."}},
-        {"QueryNotSupported", {"Querying is not supported by the implementation.", "Warning",
-                               "Remove the query parameters and resubmit the request if the operation failed."}},
-        {"PayloadTooLarge", {"The supplied payload exceeds the maximum size supported by the service.", "Critical",
-                             "Check that the supplied payload is correct and supported by this service."}},
-        {"ResourceCannotBeDeleted", {"The delete request failed because the resource requested cannot be deleted.", "Critical",
-                                     "Do not attempt to delete a non-deletable resource."}},
-        {"ResourceInUse", {"The change to the requested resource failed because the resource is in use or in transition.", "Warning",
-                           "Remove the condition and resubmit the request if the operation failed."}},
-        {"ServiceTemporarilyUnavailable", {"The service is temporarily unavailable.  Retry in %1 seconds.", "Critical",
-                                           "Wait for the indicated retry duration and retry the operation."}},
-        {"NoOperation", {"The request body submitted contain no data to act upon and no changes to the resource took place.", "Warning",
-                         "Add properties in the JSON object and resubmit the request."}},
-        {"UnsupportedMediaType", {"The request specified a media type that is not supported: use application/json.", "Critical",
-                                  "Resubmit the request with Content-Type: application/json."}},
-        {"ResourceAlreadyExists", {"The requested resource of type %1 with the property %2 with the value '%3' already exists.", "Critical",
-                                   "Do not repeat the create operation as the resource was already created."}},
-        {"PropertyValueConflict", {"The property '%1' could not be written because its value would conflict with the value of the '%2' property.", "Warning", "None."}},
-        {"StringValueTooLong", {"The string '%1' exceeds the length limit %2.", "Warning",
-                                "Resubmit the request with an appropriate string length."}},
+        {"QueryNotSupported",
+         {"Querying is not supported by the implementation.", "Warning",
+          "Remove the query parameters and resubmit the request if the operation failed."}},
+        {"PayloadTooLarge",
+         {"The supplied payload exceeds the maximum size supported by the service.", "Critical",
+          "Check that the supplied payload is correct and supported by this service."}},
+        {"ResourceCannotBeDeleted",
+         {"The delete request failed because the resource requested cannot be deleted.", "Critical",
+          "Do not attempt to delete a non-deletable resource."}},
+        {"ResourceInUse",
+         {"The change to the requested resource failed because the resource is in use or in transition.", "Warning",
+          "Remove the condition and resubmit the request if the operation failed."}},
+        {"ServiceTemporarilyUnavailable",
+         {"The service is temporarily unavailable.  Retry in %1 seconds.", "Critical",
+          "Wait for the indicated retry duration and retry the operation."}},
+        {"NoOperation",
+         {"The request body submitted contain no data to act upon and no changes to the resource took place.",
+          "Warning", "Add properties in the JSON object and resubmit the request."}},
+        {"UnsupportedMediaType",
+         {"The request specified a media type that is not supported: use application/json.", "Critical",
+          "Resubmit the request with Content-Type: application/json."}},
+        {"ResourceAlreadyExists",
+         {"The requested resource of type %1 with the property %2 with the value '%3' already exists.", "Critical",
+          "Do not repeat the create operation as the resource was already created."}},
+        {"PropertyValueConflict",
+         {"The property '%1' could not be written because its value would conflict with the value of the '%2' "
+          "property.",
+          "Warning", "None."}},
+        {"StringValueTooLong",
+         {"The string '%1' exceeds the length limit %2.", "Warning",
+          "Resubmit the request with an appropriate string length."}},
     };
     return kMessages;
 }
@@ -101,7 +141,7 @@ std::uint64_t fnv1a(std::string_view s) {
     return h;
 }
 
-}  // namespace
+} // namespace
 
 json message(std::string_view id, std::vector<std::string> args, std::string relatedProperty) {
     const auto& table = baseMessages();
@@ -159,9 +199,13 @@ http::Response resourceNotFound(std::string_view type, std::string_view id) {
     return errorResponse(404, {message("ResourceNotFound", {std::string(type), std::string(id)})});
 }
 
-http::Response malformedJson() { return errorResponse(400, {message("MalformedJSON")}); }
+http::Response malformedJson() {
+    return errorResponse(400, {message("MalformedJSON")});
+}
 
-http::Response insufficientPrivilege() { return errorResponse(403, {message("InsufficientPrivilege")}); }
+http::Response insufficientPrivilege() {
+    return errorResponse(403, {message("InsufficientPrivilege")});
+}
 
 http::Response noValidSession(std::string_view realm) {
     auto r = errorResponse(401, {message("NoValidSession")});
@@ -175,7 +219,9 @@ http::Response methodNotAllowed(std::string_view allow) {
     return r;
 }
 
-http::Response preconditionFailed() { return errorResponse(412, {message("PreconditionFailed")}); }
+http::Response preconditionFailed() {
+    return errorResponse(412, {message("PreconditionFailed")});
+}
 
 http::Response generalError(std::string_view resolution) {
     auto m = message("GeneralError");
@@ -183,9 +229,13 @@ http::Response generalError(std::string_view resolution) {
     return errorResponse(500, {m});
 }
 
-http::Response payloadTooLarge() { return errorResponse(413, {message("PayloadTooLarge")}); }
+http::Response payloadTooLarge() {
+    return errorResponse(413, {message("PayloadTooLarge")});
+}
 
-http::Response unsupportedMediaType() { return errorResponse(415, {message("UnsupportedMediaType")}); }
+http::Response unsupportedMediaType() {
+    return errorResponse(415, {message("UnsupportedMediaType")});
+}
 
 http::Response serviceUnavailable(unsigned retrySeconds) {
     auto r = errorResponse(503, {message("ServiceTemporarilyUnavailable", {std::to_string(retrySeconds)})});
@@ -222,6 +272,8 @@ bool parseJsonObject(const http::Request& req, json& out, http::Response& error)
     return true;
 }
 
-std::string jsonPointer(std::string_view path) { return "#/" + std::string(path); }
+std::string jsonPointer(std::string_view path) {
+    return "#/" + std::string(path);
+}
 
-}  // namespace cmc::redfish
+} // namespace cmc::redfish

@@ -19,8 +19,7 @@ inline constexpr std::string_view kBaseRegistry = "Base.1.22.1";
 
 // One @Message.ExtendedInfo entry for Base message `id` with its arguments.
 // `relatedProperty` is a JSON pointer such as "#/Boot/BootSourceOverrideTarget".
-[[nodiscard]] json message(std::string_view id, std::vector<std::string> args = {},
-                           std::string relatedProperty = {});
+[[nodiscard]] json message(std::string_view id, std::vector<std::string> args = {}, std::string relatedProperty = {});
 
 // A complete error response from one or more messages; the first gives the
 // top-level code and message.
@@ -51,6 +50,6 @@ inline constexpr std::string_view kBaseRegistry = "Base.1.22.1";
 // `error` with the response to send.
 [[nodiscard]] bool parseJsonObject(const http::Request& req, json& out, http::Response& error);
 
-[[nodiscard]] std::string jsonPointer(std::string_view path);  // "Boot/X" -> "#/Boot/X"
+[[nodiscard]] std::string jsonPointer(std::string_view path); // "Boot/X" -> "#/Boot/X"
 
-}  // namespace cmc::redfish
+} // namespace cmc::redfish

@@ -52,7 +52,7 @@ json chassisJson(const hal::BladeHal& hal) {
 // ---------------------------------------------------------------- adapters
 
 struct AdapterRef {
-    bool nic = true;  // "NIC" (Ethernet) or "HBA" (Fibre Channel)
+    bool nic = true; // "NIC" (Ethernet) or "HBA" (Fibre Channel)
     std::string id;
     std::size_t count = 0;
 };
@@ -75,8 +75,8 @@ json adapterJson(const hal::BladeHal& hal, const AdapterRef& a) {
     r["Status"] = {{"State", "Enabled"}, {"Health", "OK"}};
     r["NetworkDeviceFunctions"] = odataId(base + "/NetworkDeviceFunctions");
     r["Ports"] = odataId(base + "/Ports");
-    r["Controllers"] = json::array({{{"ControllerCapabilities", {{"NetworkPortCount", a.count},
-                                                                 {"NetworkDeviceFunctionCount", a.count}}}}});
+    r["Controllers"] = json::array(
+        {{{"ControllerCapabilities", {{"NetworkPortCount", a.count}, {"NetworkDeviceFunctionCount", a.count}}}}});
     return r;
 }
 
@@ -154,13 +154,19 @@ http::Response patchFunction(Ctx& c, const AdapterRef& a, std::size_t i) {
             for (auto p = it->begin(); p != it->end(); ++p) {
                 std::string path = k + "/" + p.key();
                 if (a.nic && p.key() == "MACAddress") {
-                    if (!p->is_string()) pe.type(path, *p);
-                    else if (auto m = hal::normalizeMac(p->get<std::string>())) mac = *m;
-                    else pe.format(path, p->get<std::string>());
+                    if (!p->is_string())
+                        pe.type(path, *p);
+                    else if (auto m = hal::normalizeMac(p->get<std::string>()))
+                        mac = *m;
+                    else
+                        pe.format(path, p->get<std::string>());
                 } else if (!a.nic && p.key() == "WWPN") {
-                    if (!p->is_string()) pe.type(path, *p);
-                    else if (auto w = hal::normalizeWwn(p->get<std::string>())) wwpn = *w;
-                    else pe.format(path, p->get<std::string>());
+                    if (!p->is_string())
+                        pe.type(path, *p);
+                    else if (auto w = hal::normalizeWwn(p->get<std::string>()))
+                        wwpn = *w;
+                    else
+                        pe.format(path, p->get<std::string>());
                 } else if (!a.nic && p.key() == "BootTargets") {
                     if (!p->is_array() || p->size() > 4) {
                         pe.type(path, *p);
@@ -176,14 +182,18 @@ http::Response patchFunction(Ctx& c, const AdapterRef& a, std::size_t i) {
                         for (auto f = t.begin(); f != t.end(); ++f) {
                             if (f.key() == "WWPN" && f->is_string()) {
                                 auto w = hal::normalizeWwn(f->get<std::string>());
-                                if (w) bt.targetWwpn = *w;
-                                else pe.format(path + "/WWPN", f->get<std::string>());
+                                if (w)
+                                    bt.targetWwpn = *w;
+                                else
+                                    pe.format(path + "/WWPN", f->get<std::string>());
                             } else if (f.key() == "LUNID" && f->is_string()) {
                                 const auto s = f->get<std::string>();
                                 std::uint32_t lun = 0;
                                 auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), lun);
-                                if (ec != std::errc() || ptr != s.data() + s.size() || lun > 16383) pe.format(path + "/LUNID", s);
-                                else bt.lun = lun;
+                                if (ec != std::errc() || ptr != s.data() + s.size() || lun > 16383)
+                                    pe.format(path + "/LUNID", s);
+                                else
+                                    bt.lun = lun;
                             } else if (f.key() == "BootPriority" && f->is_number_unsigned()) {
                                 // Order of the array is the priority.
                             } else if (f.key() == "WWPN" || f.key() == "LUNID" || f.key() == "BootPriority") {
@@ -209,8 +219,10 @@ http::Response patchFunction(Ctx& c, const AdapterRef& a, std::size_t i) {
     }
     if (pe.any()) return pe.response();
     if (!mac && !wwpn && !targets) return redfish::errorResponse(400, {message("NoOperation")});
-    if (mac && c.hal.setNicMac(i, *mac) != hal::HalError::Ok) return redfish::generalError("The NIC rejected the MAC address.");
-    if (wwpn && c.hal.setHbaWwpn(i, *wwpn) != hal::HalError::Ok) return redfish::generalError("The HBA rejected the WWPN.");
+    if (mac && c.hal.setNicMac(i, *mac) != hal::HalError::Ok)
+        return redfish::generalError("The NIC rejected the MAC address.");
+    if (wwpn && c.hal.setHbaWwpn(i, *wwpn) != hal::HalError::Ok)
+        return redfish::generalError("The HBA rejected the WWPN.");
     if (targets && c.hal.setHbaBootTargets(i, *targets) != hal::HalError::Ok) {
         return redfish::generalError("The HBA rejected the boot targets.");
     }
@@ -218,7 +230,7 @@ http::Response patchFunction(Ctx& c, const AdapterRef& a, std::size_t i) {
 }
 
 MaybeResponse routeAdapters(Ctx& c) {
-    const auto& seg = c.seg;  // Chassis 1 NetworkAdapters [id [NetworkDeviceFunctions|Ports [n]]]
+    const auto& seg = c.seg; // Chassis 1 NetworkAdapters [id [NetworkDeviceFunctions|Ports [n]]]
     if (seg.size() == 3) {
         return getOnly(c, collection(kAdapters, "#NetworkAdapterCollection.NetworkAdapterCollection",
                                      "Network Adapters", {kAdapters + "/NIC", kAdapters + "/HBA"}));
@@ -231,7 +243,8 @@ MaybeResponse routeAdapters(Ctx& c) {
     if (!functions && seg[4] != "Ports") return std::nullopt;
     if (seg.size() == 5) {
         std::vector<std::string> members;
-        for (std::size_t i = 0; i < a->count; ++i) members.push_back(base + "/" + seg[4] + "/" + std::to_string(i + 1));
+        for (std::size_t i = 0; i < a->count; ++i)
+            members.push_back(base + "/" + seg[4] + "/" + std::to_string(i + 1));
         return getOnly(c, collection(base + "/" + seg[4],
                                      functions ? "#NetworkDeviceFunctionCollection.NetworkDeviceFunctionCollection"
                                                : "#PortCollection.PortCollection",
@@ -270,8 +283,11 @@ json sensorJson(const hal::SensorReading& s) {
     std::string health = "OK";
     const auto& t = s.thresholds;
     if (s.available) {
-        if ((t.upperCritical && s.value >= *t.upperCritical) || (t.lowerCritical && s.value <= *t.lowerCritical)) health = "Critical";
-        else if ((t.upperNonCritical && s.value >= *t.upperNonCritical) || (t.lowerNonCritical && s.value <= *t.lowerNonCritical)) health = "Warning";
+        if ((t.upperCritical && s.value >= *t.upperCritical) || (t.lowerCritical && s.value <= *t.lowerCritical))
+            health = "Critical";
+        else if ((t.upperNonCritical && s.value >= *t.upperNonCritical) ||
+                 (t.lowerNonCritical && s.value <= *t.lowerNonCritical))
+            health = "Warning";
     }
     r["Status"] = {{"State", s.available ? "Enabled" : "StandbyOffline"}, {"Health", health}};
     json th = json::object();
@@ -288,7 +304,8 @@ MaybeResponse routeSensors(Ctx& c) {
     auto sensors = c.hal.sensors();
     if (seg.size() == 3) {
         std::vector<std::string> members;
-        for (const auto& s : sensors) members.push_back(kChassis + "/Sensors/" + s.id);
+        for (const auto& s : sensors)
+            members.push_back(kChassis + "/Sensors/" + s.id);
         return getOnly(c, collection(kChassis + "/Sensors", "#SensorCollection.SensorCollection", "Sensors", members));
     }
     if (seg.size() != 4) return std::nullopt;
@@ -298,7 +315,7 @@ MaybeResponse routeSensors(Ctx& c) {
     return redfish::resourceNotFound("Sensor", seg[3]);
 }
 
-}  // namespace
+} // namespace
 
 MaybeResponse routeChassis(Ctx& c) {
     const auto& seg = c.seg;
@@ -318,8 +335,10 @@ MaybeResponse routeChassis(Ctx& c) {
             std::optional<bool> ident;
             for (auto it = body.begin(); it != body.end(); ++it) {
                 if (it.key() == "LocationIndicatorActive") {
-                    if (it->is_boolean()) ident = it->get<bool>();
-                    else pe.type(it.key(), *it);
+                    if (it->is_boolean())
+                        ident = it->get<bool>();
+                    else
+                        pe.type(it.key(), *it);
                 } else if (current.contains(it.key())) {
                     pe.readOnly(it.key());
                 } else if (it.key().rfind("@", 0) != 0) {
@@ -339,4 +358,4 @@ MaybeResponse routeChassis(Ctx& c) {
     return std::nullopt;
 }
 
-}  // namespace cmc::bmc
+} // namespace cmc::bmc

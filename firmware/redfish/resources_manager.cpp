@@ -100,7 +100,7 @@ json entryJson(const hal::SelRecord& e) {
     return r;
 }
 
-}  // namespace
+} // namespace
 
 MaybeResponse routeManagers(Ctx& c) {
     const auto& seg = c.seg;
@@ -118,7 +118,8 @@ MaybeResponse routeManagers(Ctx& c) {
     if (seg[3] != "SEL") return redfish::resourceNotFound("LogService", seg[3]);
     if (seg.size() == 4) return getOnly(c, selServiceJson(c.hal));
     if (seg.size() == 6 && seg[4] == "Actions") {
-        if (seg[5] != "LogService.ClearLog") return redfish::errorResponse(404, {message("ActionNotSupported", {seg[5]})});
+        if (seg[5] != "LogService.ClearLog")
+            return redfish::errorResponse(404, {message("ActionNotSupported", {seg[5]})});
         if (c.req.method != "POST") return redfish::methodNotAllowed("POST");
         c.hal.clearSel();
         return redfish::success();
@@ -128,7 +129,8 @@ MaybeResponse routeManagers(Ctx& c) {
     if (seg.size() == 5) {
         json coll = collection(kSel + "/Entries", "#LogEntryCollection.LogEntryCollection", "SEL Entries", {});
         json members = json::array();
-        for (const auto& e : sel) members.push_back(entryJson(e));  // expanded, as BMCs usually do
+        for (const auto& e : sel)
+            members.push_back(entryJson(e)); // expanded, as BMCs usually do
         coll["Members"] = members;
         coll["Members@odata.count"] = sel.size();
         return getOnly(c, coll);
@@ -140,4 +142,4 @@ MaybeResponse routeManagers(Ctx& c) {
     return redfish::resourceNotFound("LogEntry", seg[5]);
 }
 
-}  // namespace cmc::bmc
+} // namespace cmc::bmc

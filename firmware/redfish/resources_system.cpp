@@ -14,10 +14,14 @@ const std::string kSystem = "/redfish/v1/Systems/1";
 
 const std::map<std::string, hal::BootSource>& bootTargets() {
     static const std::map<std::string, hal::BootSource> k = {
-        {"None", hal::BootSource::None},       {"Pxe", hal::BootSource::Pxe},
-        {"Hdd", hal::BootSource::Hdd},         {"RemoteDrive", hal::BootSource::RemoteDrive},
-        {"Cd", hal::BootSource::Cd},           {"Usb", hal::BootSource::Usb},
-        {"BiosSetup", hal::BootSource::BiosSetup}, {"Diags", hal::BootSource::Diags},
+        {"None", hal::BootSource::None},
+        {"Pxe", hal::BootSource::Pxe},
+        {"Hdd", hal::BootSource::Hdd},
+        {"RemoteDrive", hal::BootSource::RemoteDrive},
+        {"Cd", hal::BootSource::Cd},
+        {"Usb", hal::BootSource::Usb},
+        {"BiosSetup", hal::BootSource::BiosSetup},
+        {"Diags", hal::BootSource::Diags},
     };
     return k;
 }
@@ -98,7 +102,8 @@ json systemJson(const hal::BladeHal& hal) {
     b["BootSourceOverrideEnabled"] = hal::toString(boot.enabled);
     b["BootSourceOverrideMode"] = boot.uefi ? "UEFI" : "Legacy";
     json allowed = json::array();
-    for (const auto& [name, v] : bootTargets()) allowed.push_back(name);
+    for (const auto& [name, v] : bootTargets())
+        allowed.push_back(name);
     b["BootSourceOverrideTarget@Redfish.AllowableValues"] = allowed;
     r["Boot"] = b;
     static const char* kAction[] = {"None", "ResetSystem", "PowerDown", "PowerCycle"};
@@ -133,21 +138,32 @@ http::Response patchSystem(Ctx& c) {
             for (auto bt = it->begin(); bt != it->end(); ++bt) {
                 std::string path = "Boot/" + bt.key();
                 if (bt.key() == "BootSourceOverrideTarget") {
-                    if (!bt->is_string()) pe.type(path, *bt);
+                    if (!bt->is_string())
+                        pe.type(path, *bt);
                     else if (auto f = bootTargets().find(bt->get<std::string>()); f == bootTargets().end())
                         pe.notInList(path, bt->get<std::string>());
-                    else b.target = f->second;
+                    else
+                        b.target = f->second;
                 } else if (bt.key() == "BootSourceOverrideEnabled") {
-                    if (!bt->is_string()) pe.type(path, *bt);
-                    else if (*bt == "Disabled") b.enabled = hal::BootEnabled::Disabled;
-                    else if (*bt == "Once") b.enabled = hal::BootEnabled::Once;
-                    else if (*bt == "Continuous") b.enabled = hal::BootEnabled::Continuous;
-                    else pe.notInList(path, bt->get<std::string>());
+                    if (!bt->is_string())
+                        pe.type(path, *bt);
+                    else if (*bt == "Disabled")
+                        b.enabled = hal::BootEnabled::Disabled;
+                    else if (*bt == "Once")
+                        b.enabled = hal::BootEnabled::Once;
+                    else if (*bt == "Continuous")
+                        b.enabled = hal::BootEnabled::Continuous;
+                    else
+                        pe.notInList(path, bt->get<std::string>());
                 } else if (bt.key() == "BootSourceOverrideMode") {
-                    if (!bt->is_string()) pe.type(path, *bt);
-                    else if (*bt == "UEFI") b.uefi = true;
-                    else if (*bt == "Legacy") b.uefi = false;
-                    else pe.notInList(path, bt->get<std::string>());
+                    if (!bt->is_string())
+                        pe.type(path, *bt);
+                    else if (*bt == "UEFI")
+                        b.uefi = true;
+                    else if (*bt == "Legacy")
+                        b.uefi = false;
+                    else
+                        pe.notInList(path, bt->get<std::string>());
                 } else if (bt.key() == "BootSourceOverrideTarget@Redfish.AllowableValues") {
                     pe.readOnly(path);
                 } else {
@@ -156,8 +172,10 @@ http::Response patchSystem(Ctx& c) {
             }
             newBoot = b;
         } else if (k == "LocationIndicatorActive") {
-            if (!it->is_boolean()) pe.type(k, *it);
-            else newIdentify = it->get<bool>();
+            if (!it->is_boolean())
+                pe.type(k, *it);
+            else
+                newIdentify = it->get<bool>();
         } else if (current.contains(k)) {
             pe.readOnly(k);
         } else {
@@ -175,18 +193,22 @@ http::Response resetAction(Ctx& c) {
     if (c.req.method != "POST") return redfish::methodNotAllowed("POST");
     json body;
     http::Response err;
-    if (c.req.body.empty()) body = json::object();
-    else if (!redfish::parseJsonObject(c.req, body, err)) return err;
+    if (c.req.body.empty())
+        body = json::object();
+    else if (!redfish::parseJsonObject(c.req, body, err))
+        return err;
     const std::string action = "ComputerSystem.Reset";
     std::vector<json> problems;
     for (auto it = body.begin(); it != body.end(); ++it) {
         if (it.key() != "ResetType") problems.push_back(message("ActionParameterUnknown", {action, it.key()}));
     }
-    if (!body.contains("ResetType")) problems.push_back(message("ActionParameterMissing", {action, "ResetType"}));
+    if (!body.contains("ResetType"))
+        problems.push_back(message("ActionParameterMissing", {action, "ResetType"}));
     else if (!body["ResetType"].is_string())
         problems.push_back(message("ActionParameterValueTypeError", {body["ResetType"].dump(), "ResetType", action}));
     else if (!resetTypes().contains(body["ResetType"].get<std::string>()))
-        problems.push_back(message("ActionParameterValueNotInList", {body["ResetType"].get<std::string>(), "ResetType", action}));
+        problems.push_back(
+            message("ActionParameterValueNotInList", {body["ResetType"].get<std::string>(), "ResetType", action}));
     if (!problems.empty()) return redfish::errorResponse(400, problems);
     auto rc = c.hal.reset(resetTypes().at(body["ResetType"].get<std::string>()));
     if (rc == hal::HalError::PowerFault) {
@@ -205,13 +227,14 @@ json resetActionInfo() {
     r["Id"] = "ResetActionInfo";
     r["Name"] = "Reset Action Info";
     json allowed = json::array();
-    for (const auto& [name, t] : resetTypes()) allowed.push_back(name);
-    r["Parameters"] = json::array({{{"Name", "ResetType"}, {"Required", true}, {"DataType", "String"},
-                                    {"AllowableValues", allowed}}});
+    for (const auto& [name, t] : resetTypes())
+        allowed.push_back(name);
+    r["Parameters"] = json::array(
+        {{{"Name", "ResetType"}, {"Required", true}, {"DataType", "String"}, {"AllowableValues", allowed}}});
     return r;
 }
 
-}  // namespace
+} // namespace
 
 MaybeResponse routeSystems(Ctx& c) {
     const auto& seg = c.seg;
@@ -233,4 +256,4 @@ MaybeResponse routeSystems(Ctx& c) {
     return std::nullopt;
 }
 
-}  // namespace cmc::bmc
+} // namespace cmc::bmc

@@ -15,9 +15,13 @@ constexpr SimDuration kProbeInterval{100};
 
 Fabric::Fabric(boost::asio::io_context& io, const SimClock& clock) : io_(io), clock_(clock), probeTimer_(io) {}
 
-void Fabric::attach(std::vector<Blade*> blades) { blades_ = std::move(blades); }
+void Fabric::attach(std::vector<Blade*> blades) {
+    blades_ = std::move(blades);
+}
 
-void Fabric::start() { probeTick(); }
+void Fabric::start() {
+    probeTick();
+}
 
 std::string Fabric::wallNow() const {
     auto now = std::chrono::system_clock::now();
@@ -109,8 +113,10 @@ bool Fabric::removeVolume(const std::string& name) {
 bool Fabric::setSanPort(PortRef p, bool enabled) {
     if (p.slot < 1 || p.slot > blades_.size()) return false;
     if (p.port < 1 || p.port > blades_[p.slot - 1]->hbas().size()) return false;
-    if (enabled) disabledSan_.erase(p);
-    else disabledSan_.insert(p);
+    if (enabled)
+        disabledSan_.erase(p);
+    else
+        disabledSan_.insert(p);
     scheduleEvaluate();
     return true;
 }
@@ -120,8 +126,10 @@ bool Fabric::setSanPort(PortRef p, bool enabled) {
 bool Fabric::setSwitchPort(PortRef p, bool enabled) {
     if (p.slot < 1 || p.slot > blades_.size()) return false;
     if (p.port < 1 || p.port > blades_[p.slot - 1]->nics().size()) return false;
-    if (enabled) disabledSwitch_.erase(p);
-    else disabledSwitch_.insert(p);
+    if (enabled)
+        disabledSwitch_.erase(p);
+    else
+        disabledSwitch_.insert(p);
     scheduleEvaluate();
     return true;
 }
@@ -142,7 +150,8 @@ bool Fabric::removeReservation(const std::string& mac) {
 std::vector<MacEntry> Fabric::macTable() const {
     std::vector<MacEntry> out;
     out.reserve(learned_.size());
-    for (const auto& [k, e] : learned_) out.push_back(e);
+    for (const auto& [k, e] : learned_)
+        out.push_back(e);
     return out;
 }
 
@@ -287,7 +296,8 @@ void Fabric::evaluate() {
 
     // SAN: who writes which volume through which initiator port.
     std::map<std::string, std::vector<PortRef>> volumeWriters;
-    for (auto& w : writers_) w.active = false;
+    for (auto& w : writers_)
+        w.active = false;
     for (const auto* b : blades_) {
         if (!b->writesVolume()) continue;
         const auto& vol = *b->bootVolume();
@@ -306,12 +316,13 @@ void Fabric::evaluate() {
                 it->lastMs = now;
                 it->active = true;
             }
-            break;  // one active path per host (no multipath I/O in the model)
+            break; // one active path per host (no multipath I/O in the model)
         }
     }
     for (auto& [vol, ports] : volumeWriters) {
         std::set<std::uint16_t> slots;
-        for (const auto& p : ports) slots.insert(p.slot);
+        for (const auto& p : ports)
+            slots.insert(p.slot);
         if (slots.size() > 1) raise("shared-volume-writer", vol, ports, seen);
     }
 
@@ -329,7 +340,8 @@ void Fabric::evaluate() {
     }
     for (auto& [ip, ports] : ipOwners) {
         std::set<std::uint16_t> slots;
-        for (const auto& p : ports) slots.insert(p.slot);
+        for (const auto& p : ports)
+            slots.insert(p.slot);
         if (slots.size() > 1) raise("duplicate-ip", ip, ports, seen);
     }
 
@@ -344,4 +356,4 @@ void Fabric::evaluate() {
     }
 }
 
-}  // namespace cmc::sim
+} // namespace cmc::sim

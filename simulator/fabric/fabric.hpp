@@ -22,12 +22,12 @@ struct Volume {
     std::string name;
     std::uint32_t lun = 0;
     std::uint32_t sizeGiB = 100;
-    std::vector<std::string> initiators;  // WWPNs the volume is masked to
+    std::vector<std::string> initiators; // WWPNs the volume is masked to
 };
 
 struct PortRef {
     std::uint16_t slot = 0;
-    std::uint8_t port = 0;  // 1-based NIC or HBA index
+    std::uint8_t port = 0; // 1-based NIC or HBA index
     auto operator<=>(const PortRef&) const = default;
 };
 
@@ -48,12 +48,12 @@ struct WriterRecord {
 
 struct Violation {
     std::uint64_t id = 0;
-    std::string kind;     // "duplicate-mac", "shared-volume-writer", "duplicate-ip"
-    std::string subject;  // the MAC, volume name or IP
+    std::string kind;    // "duplicate-mac", "shared-volume-writer", "duplicate-ip"
+    std::string subject; // the MAC, volume name or IP
     std::vector<PortRef> parties;
     std::int64_t startMs = 0;
     std::optional<std::int64_t> endMs;
-    std::string startWall;  // RFC 3339
+    std::string startWall; // RFC 3339
 };
 
 struct Outage {
@@ -66,7 +66,7 @@ struct Outage {
 struct ProbeTarget {
     std::string ip;
     bool reachable = false;
-    std::vector<std::uint16_t> answeredBy;  // slots
+    std::vector<std::uint16_t> answeredBy; // slots
     std::uint64_t checks = 0;
     std::uint64_t failures = 0;
 };
@@ -123,21 +123,21 @@ private:
 
     boost::asio::io_context& io_;
     const SimClock& clock_;
-    std::vector<Blade*> blades_;  // index slot-1
+    std::vector<Blade*> blades_; // index slot-1
     std::set<PortRef> disabledSwitch_;
     std::set<PortRef> disabledSan_;
     std::map<std::string, Volume> volumes_;
     std::map<std::string, std::string> reservations_;
     std::map<std::string, ProbeTarget> probe_;
-    std::map<std::string, std::size_t> openOutage_;  // ip -> index in outages_
+    std::map<std::string, std::size_t> openOutage_; // ip -> index in outages_
     std::vector<Outage> outages_;
-    std::map<std::string, MacEntry> learned_;        // mac|slot|nic -> entry
+    std::map<std::string, MacEntry> learned_; // mac|slot|nic -> entry
     std::vector<WriterRecord> writers_;
     std::vector<Violation> violations_;
-    std::map<std::string, std::size_t> activeViolation_;  // kind|subject -> index
+    std::map<std::string, std::size_t> activeViolation_; // kind|subject -> index
     std::uint64_t nextViolationId_ = 1;
     bool evaluatePending_ = false;
     boost::asio::steady_timer probeTimer_;
 };
 
-}  // namespace cmc::sim
+} // namespace cmc::sim

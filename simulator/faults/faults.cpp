@@ -8,20 +8,40 @@ using json = nlohmann::json;
 
 const std::vector<FaultInfo>& faultCatalog() {
     static const std::vector<FaultInfo> k = {
-        {"power-loss", "Input power to the blade is lost: host off, power fault, SEL 'AC lost'; power-on fails until cleared.", json::object()},
-        {"psu-fault", "The blade's power supply fails: host off, power fault, SEL 'Power Supply failure'.", json::object()},
+        {"power-loss",
+         "Input power to the blade is lost: host off, power fault, SEL 'AC lost'; power-on fails until cleared.",
+         json::object()},
+        {"psu-fault", "The blade's power supply fails: host off, power fault, SEL 'Power Supply failure'.",
+         json::object()},
         {"bmc-unresponsive", "The BMC firmware hangs: IPMI and Redfish requests get no answer.", json::object()},
-        {"bmc-slow", "The BMC answers late.", {{"delayMs", {{"type", "integer"}, {"default", 2000}, {"description", "simulated ms added to each answer"}}}}},
-        {"host-hang", "The host OS hangs: the agent stops petting the watchdog and the logical IP stops answering.", json::object()},
-        {"host-crash", "The host OS crashes (SEL 'OS critical stop') and reboots; with loop it crashes after every boot.",
-         {{"loop", {{"type", "boolean"}, {"default", false}}}, {"afterMs", {{"type", "integer"}, {"default", 3000}, {"description", "with loop: simulated ms after each boot"}}}}},
-        {"over-temperature", "The CPU temperature rises to the given value (critical at 95 C).", {{"celsius", {{"type", "number"}, {"default", 97}}}}},
-        {"nic-link-down", "A NIC loses its link.", {{"nic", {{"type", "integer"}, {"default", 1}, {"description", "1-based NIC index"}}}}},
+        {"bmc-slow",
+         "The BMC answers late.",
+         {{"delayMs", {{"type", "integer"}, {"default", 2000}, {"description", "simulated ms added to each answer"}}}}},
+        {"host-hang", "The host OS hangs: the agent stops petting the watchdog and the logical IP stops answering.",
+         json::object()},
+        {"host-crash",
+         "The host OS crashes (SEL 'OS critical stop') and reboots; with loop it crashes after every boot.",
+         {{"loop", {{"type", "boolean"}, {"default", false}}},
+          {"afterMs",
+           {{"type", "integer"}, {"default", 3000}, {"description", "with loop: simulated ms after each boot"}}}}},
+        {"over-temperature",
+         "The CPU temperature rises to the given value (critical at 95 C).",
+         {{"celsius", {{"type", "number"}, {"default", 97}}}}},
+        {"nic-link-down",
+         "A NIC loses its link.",
+         {{"nic", {{"type", "integer"}, {"default", 1}, {"description", "1-based NIC index"}}}}},
         {"mgmt-loss", "The blade's management network is cut: every BMC packet is lost.", json::object()},
-        {"mgmt-latency", "Latency on the blade's management network.", {{"latencyMs", {{"type", "integer"}, {"default", 500}}}}},
-        {"mgmt-packet-loss", "Packet loss on the blade's management network.", {{"percent", {{"type", "number"}, {"default", 5}}}}},
-        {"fail-after-boot", "Every boot hangs shortly after the OS comes up.", {{"afterMs", {{"type", "integer"}, {"default", 2000}}}}},
-        {"fail-verification", "The host boots but its agent never starts: no watchdog, no answer at the logical IP.", json::object()},
+        {"mgmt-latency",
+         "Latency on the blade's management network.",
+         {{"latencyMs", {{"type", "integer"}, {"default", 500}}}}},
+        {"mgmt-packet-loss",
+         "Packet loss on the blade's management network.",
+         {{"percent", {{"type", "number"}, {"default", 5}}}}},
+        {"fail-after-boot",
+         "Every boot hangs shortly after the OS comes up.",
+         {{"afterMs", {{"type", "integer"}, {"default", 2000}}}}},
+        {"fail-verification", "The host boots but its agent never starts: no watchdog, no answer at the logical IP.",
+         json::object()},
     };
     return k;
 }
@@ -42,7 +62,7 @@ std::string number(const json& body, const char* key, double lo, double hi, doub
     return {};
 }
 
-}  // namespace
+} // namespace
 
 std::string addFault(BladeFaults& f, const json& body, std::size_t nicCount, std::string& name, bool& oneShot) {
     oneShot = false;
@@ -58,14 +78,18 @@ std::string addFault(BladeFaults& f, const json& body, std::size_t nicCount, std
         }
     }
     std::string err;
-    if (name == "power-loss") f.powerLoss = true;
-    else if (name == "psu-fault") f.psuFault = true;
-    else if (name == "bmc-unresponsive") f.bmcUnresponsive = true;
+    if (name == "power-loss")
+        f.powerLoss = true;
+    else if (name == "psu-fault")
+        f.psuFault = true;
+    else if (name == "bmc-unresponsive")
+        f.bmcUnresponsive = true;
     else if (name == "bmc-slow") {
         double ms = 2000;
         if (!(err = number(body, "delayMs", 1, 3'600'000, ms)).empty()) return err;
         f.bmcSlow = SimDuration(static_cast<long long>(ms));
-    } else if (name == "host-hang") f.hostHang = true;
+    } else if (name == "host-hang")
+        f.hostHang = true;
     else if (name == "host-crash") {
         bool loop = false;
         if (body.contains("loop")) {
@@ -87,7 +111,8 @@ std::string addFault(BladeFaults& f, const json& body, std::size_t nicCount, std
         if (nic != static_cast<double>(static_cast<long long>(nic))) return "parameter 'nic' must be an integer";
         f.nicLinkDown.resize(nicCount, false);
         f.nicLinkDown[static_cast<std::size_t>(nic) - 1] = true;
-    } else if (name == "mgmt-loss") f.mgmtLoss = true;
+    } else if (name == "mgmt-loss")
+        f.mgmtLoss = true;
     else if (name == "mgmt-latency") {
         double ms = 500;
         if (!(err = number(body, "latencyMs", 1, 600'000, ms)).empty()) return err;
@@ -100,28 +125,54 @@ std::string addFault(BladeFaults& f, const json& body, std::size_t nicCount, std
         double ms = 2000;
         if (!(err = number(body, "afterMs", 1, 3'600'000, ms)).empty()) return err;
         f.failAfterBoot = SimDuration(static_cast<long long>(ms));
-    } else if (name == "fail-verification") f.failVerification = true;
+    } else if (name == "fail-verification")
+        f.failVerification = true;
     return {};
 }
 
 bool clearFault(BladeFaults& f, const std::string& name, bool& was) {
     was = true;
-    if (name == "power-loss") { was = f.powerLoss; f.powerLoss = false; }
-    else if (name == "psu-fault") { was = f.psuFault; f.psuFault = false; }
-    else if (name == "bmc-unresponsive") { was = f.bmcUnresponsive; f.bmcUnresponsive = false; }
-    else if (name == "bmc-slow") { was = f.bmcSlow.has_value(); f.bmcSlow.reset(); }
-    else if (name == "host-hang") { was = f.hostHang; f.hostHang = false; }
-    else if (name == "host-crash") { was = f.hostCrashLoop; f.hostCrashLoop = false; }
-    else if (name == "over-temperature") { was = f.overTemperatureC.has_value(); f.overTemperatureC.reset(); }
-    else if (name == "nic-link-down") {
+    if (name == "power-loss") {
+        was = f.powerLoss;
+        f.powerLoss = false;
+    } else if (name == "psu-fault") {
+        was = f.psuFault;
+        f.psuFault = false;
+    } else if (name == "bmc-unresponsive") {
+        was = f.bmcUnresponsive;
+        f.bmcUnresponsive = false;
+    } else if (name == "bmc-slow") {
+        was = f.bmcSlow.has_value();
+        f.bmcSlow.reset();
+    } else if (name == "host-hang") {
+        was = f.hostHang;
+        f.hostHang = false;
+    } else if (name == "host-crash") {
+        was = f.hostCrashLoop;
+        f.hostCrashLoop = false;
+    } else if (name == "over-temperature") {
+        was = f.overTemperatureC.has_value();
+        f.overTemperatureC.reset();
+    } else if (name == "nic-link-down") {
         was = std::find(f.nicLinkDown.begin(), f.nicLinkDown.end(), true) != f.nicLinkDown.end();
         std::fill(f.nicLinkDown.begin(), f.nicLinkDown.end(), false);
-    } else if (name == "mgmt-loss") { was = f.mgmtLoss; f.mgmtLoss = false; }
-    else if (name == "mgmt-latency") { was = f.mgmtLatency.has_value(); f.mgmtLatency.reset(); }
-    else if (name == "mgmt-packet-loss") { was = f.mgmtPacketLossPercent.has_value(); f.mgmtPacketLossPercent.reset(); }
-    else if (name == "fail-after-boot") { was = f.failAfterBoot.has_value(); f.failAfterBoot.reset(); }
-    else if (name == "fail-verification") { was = f.failVerification; f.failVerification = false; }
-    else return false;
+    } else if (name == "mgmt-loss") {
+        was = f.mgmtLoss;
+        f.mgmtLoss = false;
+    } else if (name == "mgmt-latency") {
+        was = f.mgmtLatency.has_value();
+        f.mgmtLatency.reset();
+    } else if (name == "mgmt-packet-loss") {
+        was = f.mgmtPacketLossPercent.has_value();
+        f.mgmtPacketLossPercent.reset();
+    } else if (name == "fail-after-boot") {
+        was = f.failAfterBoot.has_value();
+        f.failAfterBoot.reset();
+    } else if (name == "fail-verification") {
+        was = f.failVerification;
+        f.failVerification = false;
+    } else
+        return false;
     return true;
 }
 
@@ -145,4 +196,4 @@ json activeFaults(const BladeFaults& f) {
     return a;
 }
 
-}  // namespace cmc::sim
+} // namespace cmc::sim

@@ -14,7 +14,7 @@ namespace cmc::sim {
 struct FaultInfo {
     std::string name;
     std::string description;
-    nlohmann::json parameters;  // name -> {type, default, description}
+    nlohmann::json parameters; // name -> {type, default, description}
 };
 
 [[nodiscard]] const std::vector<FaultInfo>& faultCatalog();
@@ -29,4 +29,4 @@ struct FaultInfo {
 // The active faults with their parameters.
 [[nodiscard]] nlohmann::json activeFaults(const BladeFaults& faults);
 
-}  // namespace cmc::sim
+} // namespace cmc::sim

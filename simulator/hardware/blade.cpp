@@ -35,29 +35,20 @@ constexpr std::uint8_t kEventSensorSpecific = 0x6f;
 std::string makeUuid(std::mt19937_64& rng) {
     std::uint64_t a = rng();
     std::uint64_t b = rng();
-    a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
-    b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant
+    a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL; // version 4
+    b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL; // variant
     char buf[40];
     std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
                   static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xffff),
-                  static_cast<unsigned>(b >> 48),
-                  static_cast<unsigned long long>(b & 0xffffffffffffULL));
+                  static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xffffffffffffULL));
     return buf;
 }
 
-}  // namespace
+} // namespace
 
 Blade::Blade(boost::asio::io_context& io, const SimClock& clock, BladeEnvironment& env, BladeSpec spec)
-    : io_(io),
-      clock_(clock),
-      env_(env),
-      spec_(spec),
-      rng_(spec.seed * 0x9e3779b97f4a7c15ULL + spec.slot),
-      phaseTimer_(io),
-      watchdogTimer_(io),
-      agentTimer_(io),
-      sensorTimer_(io),
-      identifyTimer_(io) {
+    : io_(io), clock_(clock), env_(env), spec_(spec), rng_(spec.seed * 0x9e3779b97f4a7c15ULL + spec.slot),
+      phaseTimer_(io), watchdogTimer_(io), agentTimer_(io), sensorTimer_(io), identifyTimer_(io) {
     static const char* kModels[] = {"OpenBlade B200", "OpenBlade B400"};
     inventory_.manufacturer = "OpenCMC Simulated Systems";
     inventory_.model = kModels[spec.slot % 2];
@@ -103,8 +94,7 @@ Blade::~Blade() = default;
 
 std::uint32_t Blade::wallSeconds() const {
     return static_cast<std::uint32_t>(
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count());
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
 double Blade::noise(double amplitude) const {
@@ -181,14 +171,14 @@ HalError Blade::reset(hal::ResetType type) {
     case ResetType::ForceOff:
         pendingPowerOnAfterOff_ = false;
         if (power_ != PowerState::Off) powerOffNow(hal::LastPowerEvent::PowerDownByCommand);
-        ++phaseGeneration_;  // also cancels a pending power-on of a power cycle
+        ++phaseGeneration_; // also cancels a pending power-on of a power cycle
         return HalError::Ok;
     case ResetType::GracefulShutdown:
     case ResetType::GracefulRestart: {
         bool restart = type == ResetType::GracefulRestart;
         if (power_ == PowerState::Off) return restart ? reset(ResetType::On) : HalError::Ok;
         pendingPowerOnAfterOff_ = restart;
-        if (host_ == HostState::Hung) return HalError::Ok;  // a hung OS ignores the ACPI request
+        if (host_ == HostState::Hung) return HalError::Ok; // a hung OS ignores the ACPI request
         if (power_ == PowerState::PoweringOff) return HalError::Ok;
         bool osUp = host_ == HostState::Running || host_ == HostState::BootingOs;
         setPower(PowerState::PoweringOff);
@@ -251,7 +241,7 @@ void Blade::stopWatchdog() {
 }
 
 void Blade::startPost() {
-    stopWatchdog();  // a system reset stops the watchdog (IPMI 2.0 27.7)
+    stopWatchdog(); // a system reset stops the watchdog (IPMI 2.0 27.7)
     setHost(HostState::Post);
     schedulePhase(spec_.timings.post, &Blade::afterPost);
 }
@@ -261,22 +251,17 @@ void Blade::afterPost() {
     if (boot_.enabled == hal::BootEnabled::Once) boot_ = hal::BootOverride{};
     switch (target) {
     case hal::BootSource::BiosSetup:
-    case hal::BootSource::Diags:
-        setHost(HostState::Firmware);
-        return;
-    case hal::BootSource::Pxe:
-        setHost(HostState::PxeBoot);
-        return;
-    default:
-        break;
+    case hal::BootSource::Diags: setHost(HostState::Firmware); return;
+    case hal::BootSource::Pxe: setHost(HostState::PxeBoot); return;
+    default: break;
     }
     auto volume = env_.findBootVolume(*this);
     if (!volume) {
-        setHost(HostState::Firmware);  // "no bootable device": held at firmware
+        setHost(HostState::Firmware); // "no bootable device": held at firmware
         return;
     }
     bootVolume_ = volume;
-    host_ = HostState::Off;  // force a change notification with the volume set
+    host_ = HostState::Off; // force a change notification with the volume set
     setHost(HostState::BootingOs);
     schedulePhase(spec_.timings.osBoot, &Blade::osRunning);
 }
@@ -303,8 +288,10 @@ void Blade::osRunning() {
         (void)resetWatchdog();
         agentTick();
     }
-    if (faults_.failAfterBoot) schedulePhase(*faults_.failAfterBoot, &Blade::osFailAfterBoot);
-    else if (faults_.hostCrashLoop) schedulePhase(faults_.crashAfter, &Blade::crashLoopTick);
+    if (faults_.failAfterBoot)
+        schedulePhase(*faults_.failAfterBoot, &Blade::osFailAfterBoot);
+    else if (faults_.hostCrashLoop)
+        schedulePhase(faults_.crashAfter, &Blade::crashLoopTick);
 }
 
 void Blade::osFailAfterBoot() {
@@ -387,9 +374,8 @@ void Blade::watchdogExpired() {
     static const char* kAction[] = {"timer expired, no action", "hard reset", "power down", "power cycle"};
     auto actionIndex = static_cast<std::uint8_t>(wd_.action);
     if (!wd_.dontLog) {
-        logSel(kTypeWatchdog2, kSensorWatchdog, kEventSensorSpecific,
-               {actionIndex, wd_.timerUse, 0xff}, hal::Severity::Critical,
-               std::string("Watchdog 2: ") + kAction[actionIndex]);
+        logSel(kTypeWatchdog2, kSensorWatchdog, kEventSensorSpecific, {actionIndex, wd_.timerUse, 0xff},
+               hal::Severity::Critical, std::string("Watchdog 2: ") + kAction[actionIndex]);
     }
     switch (wd_.action) {
     case hal::WatchdogAction::None: break;
@@ -413,7 +399,7 @@ void Blade::setIdentify(bool on, std::chrono::seconds duration) {
 }
 
 std::uint16_t Blade::addSel(hal::SelRecord record) {
-    if (sel_.size() >= kSelCapacity) sel_.erase(sel_.begin());  // overwrite oldest
+    if (sel_.size() >= kSelCapacity) sel_.erase(sel_.begin()); // overwrite oldest
     record.id = nextSelId_++;
     if (nextSelId_ == 0xffff || nextSelId_ == 0) nextSelId_ = 1;
     if (record.timestamp == 0) record.timestamp = wallSeconds();
@@ -465,10 +451,14 @@ std::vector<hal::SensorReading> Blade::sensors() const {
     cpu.name = "CPU Temp";
     cpu.kind = hal::SensorKind::Temperature;
     cpu.units = "Cel";
-    if (faults_.overTemperatureC) cpu.value = *faults_.overTemperatureC + noise(0.3);
-    else if (!powered) cpu.value = inlet + 3.0;
-    else if (host_ == HostState::Running) cpu.value = 58.0 + noise(1.5);
-    else cpu.value = 46.0 + noise(1.0);
+    if (faults_.overTemperatureC)
+        cpu.value = *faults_.overTemperatureC + noise(0.3);
+    else if (!powered)
+        cpu.value = inlet + 3.0;
+    else if (host_ == HostState::Running)
+        cpu.value = 58.0 + noise(1.5);
+    else
+        cpu.value = 46.0 + noise(1.0);
     cpu.available = powered || faults_.overTemperatureC.has_value();
     cpu.thresholds.upperNonCritical = 85;
     cpu.thresholds.upperCritical = 95;
@@ -493,10 +483,14 @@ std::vector<hal::SensorReading> Blade::sensors() const {
     w.name = "Power";
     w.kind = hal::SensorKind::Power;
     w.units = "W";
-    if (mainFault) w.value = 0.0;
-    else if (!powered) w.value = 12.0 + noise(0.5);
-    else if (host_ == HostState::Running) w.value = 240.0 + noise(12.0);
-    else w.value = 180.0 + noise(6.0);
+    if (mainFault)
+        w.value = 0.0;
+    else if (!powered)
+        w.value = 12.0 + noise(0.5);
+    else if (host_ == HostState::Running)
+        w.value = 240.0 + noise(12.0);
+    else
+        w.value = 180.0 + noise(6.0);
     w.thresholds.upperNonCritical = 450;
     w.thresholds.upperCritical = 500;
     out.push_back(w);
@@ -510,9 +504,9 @@ void Blade::sensorTick() {
     if (over != overTempAsserted_) {
         overTempAsserted_ = over;
         auto reading = static_cast<std::uint8_t>(std::clamp(faults_.overTemperatureC.value_or(60.0), 0.0, 255.0));
-        logSel(kTypeTemperature, kSensorCpu,
-               static_cast<std::uint8_t>(kEventThreshold | (over ? 0x00 : 0x80)),
-               {static_cast<std::uint8_t>(0x50 | 0x09), reading, 95}, over ? hal::Severity::Critical : hal::Severity::Ok,
+        logSel(kTypeTemperature, kSensorCpu, static_cast<std::uint8_t>(kEventThreshold | (over ? 0x00 : 0x80)),
+               {static_cast<std::uint8_t>(0x50 | 0x09), reading, 95},
+               over ? hal::Severity::Critical : hal::Severity::Ok,
                over ? "CPU Temp: upper critical threshold crossed (going high)"
                     : "CPU Temp: back below upper critical threshold");
     }
@@ -566,8 +560,10 @@ hal::ManagementLink Blade::managementLink() const {
     l.up = !faults_.mgmtLoss;
     l.bmcHung = faults_.bmcUnresponsive;
     l.lossRatio = faults_.mgmtPacketLossPercent.value_or(0.0) / 100.0;
-    if (faults_.mgmtLatency) l.latency = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.toReal(*faults_.mgmtLatency));
-    if (faults_.bmcSlow) l.bmcDelay = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.toReal(*faults_.bmcSlow));
+    if (faults_.mgmtLatency)
+        l.latency = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.toReal(*faults_.mgmtLatency));
+    if (faults_.bmcSlow)
+        l.bmcDelay = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.toReal(*faults_.bmcSlow));
     return l;
 }
 
@@ -575,7 +571,8 @@ void Blade::applyFaults(const BladeFaults& f) {
     BladeFaults old = faults_;
     faults_ = f;
     faults_.nicLinkDown.resize(nics_.size(), false);
-    for (std::size_t i = 0; i < nics_.size(); ++i) nics_[i].linkUp = !faults_.nicLinkDown[i];
+    for (std::size_t i = 0; i < nics_.size(); ++i)
+        nics_[i].linkUp = !faults_.nicLinkDown[i];
 
     if ((f.powerLoss && !old.powerLoss) || (f.psuFault && !old.psuFault)) {
         if (f.powerLoss && !old.powerLoss) {
@@ -586,7 +583,8 @@ void Blade::applyFaults(const BladeFaults& f) {
             logSel(kTypePowerSupply, kSensorPsu, kEventSensorSpecific, {0x01, 0xff, 0xff}, hal::Severity::Critical,
                    "Power Supply: failure detected");
         }
-        if (power_ != PowerState::Off) powerOffNow(f.powerLoss ? hal::LastPowerEvent::AcFailed : hal::LastPowerEvent::PowerFault);
+        if (power_ != PowerState::Off)
+            powerOffNow(f.powerLoss ? hal::LastPowerEvent::AcFailed : hal::LastPowerEvent::PowerFault);
         lastEvent_ = f.powerLoss ? hal::LastPowerEvent::AcFailed : hal::LastPowerEvent::PowerFault;
         pendingPowerOnAfterOff_ = false;
     }
@@ -595,8 +593,8 @@ void Blade::applyFaults(const BladeFaults& f) {
                {0x04, 0xff, 0xff}, hal::Severity::Ok, "Power Unit: AC restored");
     }
     if (old.psuFault && !f.psuFault) {
-        logSel(kTypePowerSupply, kSensorPsu, static_cast<std::uint8_t>(kEventSensorSpecific | 0x80),
-               {0x01, 0xff, 0xff}, hal::Severity::Ok, "Power Supply: failure cleared");
+        logSel(kTypePowerSupply, kSensorPsu, static_cast<std::uint8_t>(kEventSensorSpecific | 0x80), {0x01, 0xff, 0xff},
+               hal::Severity::Ok, "Power Supply: failure cleared");
     }
     if (f.hostHang && !old.hostHang && (host_ == HostState::Running)) setHost(HostState::Hung);
     if (!f.hostHang && old.hostHang && host_ == HostState::Hung) {
@@ -617,4 +615,4 @@ void Blade::crashHost(const std::string& why) {
     if (host_ == HostState::Running || host_ == HostState::Hung || host_ == HostState::BootingOs) hostCrash(why);
 }
 
-}  // namespace cmc::sim
+} // namespace cmc::sim

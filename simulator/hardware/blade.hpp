@@ -19,14 +19,14 @@
 namespace cmc::sim {
 
 struct BladeTimings {
-    SimDuration powerOn{1000};        // PoweringOn -> On
-    SimDuration powerOff{1000};       // PoweringOff -> Off (firmware only)
-    SimDuration post{5000};           // power-on self test
-    SimDuration osBoot{20000};        // volume found -> OS running
-    SimDuration osShutdown{3000};     // graceful shutdown of a running OS
-    SimDuration crashReboot{5000};    // crashed OS -> reboot (POST again)
-    SimDuration agentPet{10000};      // host agent watchdog petting interval
-    std::uint16_t agentWatchdogCountdown = 300;  // 100 ms units (30 s)
+    SimDuration powerOn{1000};                  // PoweringOn -> On
+    SimDuration powerOff{1000};                 // PoweringOff -> Off (firmware only)
+    SimDuration post{5000};                     // power-on self test
+    SimDuration osBoot{20000};                  // volume found -> OS running
+    SimDuration osShutdown{3000};               // graceful shutdown of a running OS
+    SimDuration crashReboot{5000};              // crashed OS -> reboot (POST again)
+    SimDuration agentPet{10000};                // host agent watchdog petting interval
+    std::uint16_t agentWatchdogCountdown = 300; // 100 ms units (30 s)
 };
 
 // Faults of one blade (names as in the control API).
@@ -39,7 +39,7 @@ struct BladeFaults {
     bool hostCrashLoop = false;
     SimDuration crashAfter{3000};
     std::optional<double> overTemperatureC;
-    std::vector<bool> nicLinkDown;       // per NIC
+    std::vector<bool> nicLinkDown; // per NIC
     bool mgmtLoss = false;
     std::optional<SimDuration> mgmtLatency;
     std::optional<double> mgmtPacketLossPercent;
@@ -92,8 +92,7 @@ public:
     [[nodiscard]] hal::HalError setNicMac(std::size_t index, const std::string& mac) override;
     [[nodiscard]] const std::vector<hal::HbaPort>& hbas() const override { return hbas_; }
     [[nodiscard]] hal::HalError setHbaWwpn(std::size_t index, const std::string& wwpn) override;
-    [[nodiscard]] hal::HalError setHbaBootTargets(std::size_t index,
-                                                  std::vector<hal::FcBootTarget> targets) override;
+    [[nodiscard]] hal::HalError setHbaBootTargets(std::size_t index, std::vector<hal::FcBootTarget> targets) override;
     [[nodiscard]] hal::WatchdogState watchdog() const override;
     [[nodiscard]] hal::HalError setWatchdog(const hal::WatchdogState& config) override;
     [[nodiscard]] hal::HalError resetWatchdog() override;
@@ -166,7 +165,7 @@ private:
     std::vector<hal::HbaPort> hbas_;
     hal::WatchdogState wd_;
     bool wdConfigured_ = false;
-    std::int64_t wdDeadlineMs_ = 0;      // sim ms when the countdown reaches 0
+    std::int64_t wdDeadlineMs_ = 0; // sim ms when the countdown reaches 0
     BladeFaults faults_;
     std::optional<std::string> bootVolume_;
     std::vector<std::string> leases_;
@@ -185,4 +184,4 @@ private:
     std::uint64_t phaseGeneration_ = 0;
 };
 
-}  // namespace cmc::sim
+} // namespace cmc::sim

@@ -18,8 +18,7 @@ public:
     // Simulated milliseconds since the simulator started.
     [[nodiscard]] std::int64_t nowMs() const {
         auto real = std::chrono::steady_clock::now() - start_;
-        return static_cast<std::int64_t>(
-            std::chrono::duration<double, std::milli>(real).count() * speed_);
+        return static_cast<std::int64_t>(std::chrono::duration<double, std::milli>(real).count() * speed_);
     }
 
     // Real duration that corresponds to a simulated one (at least 1 ms when positive).
@@ -36,4 +35,4 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
-}  // namespace cmc::sim
+} // namespace cmc::sim

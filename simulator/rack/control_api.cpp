@@ -27,8 +27,12 @@ http::Response error(unsigned status, const std::string& code, const std::string
     return reply(status, json{{"error", {{"code", code}, {"message", message}}}});
 }
 
-http::Response notFound(const std::string& what) { return error(404, "NotFound", what); }
-http::Response badRequest(const std::string& what) { return error(400, "BadRequest", what); }
+http::Response notFound(const std::string& what) {
+    return error(404, "NotFound", what);
+}
+http::Response badRequest(const std::string& what) {
+    return error(400, "BadRequest", what);
+}
 http::Response methodNotAllowed(const std::string& allow) {
     auto r = error(405, "MethodNotAllowed", "method not allowed; allowed: " + allow);
     r.set("Allow", allow);
@@ -61,15 +65,18 @@ std::string parseBody(const http::Request& req, json& out, std::initializer_list
     if (!out.is_object()) return "the body must be a JSON object";
     for (auto it = out.begin(); it != out.end(); ++it) {
         bool known = false;
-        for (const char* a : allowed) known = known || it.key() == a;
+        for (const char* a : allowed)
+            known = known || it.key() == a;
         if (!known) return "unknown property '" + it.key() + "'";
     }
     return {};
 }
 
-json portJson(const PortRef& p) { return json{{"slot", p.slot}, {"port", p.port}}; }
+json portJson(const PortRef& p) {
+    return json{{"slot", p.slot}, {"port", p.port}};
+}
 
-}  // namespace
+} // namespace
 
 class ControlApi {
 public:
@@ -91,7 +98,8 @@ public:
         if (top == "faults" && seg.size() == 1) {
             if (!get) return methodNotAllowed("GET");
             json a = json::array();
-            for (const auto& f : faultCatalog()) a.push_back({{"fault", f.name}, {"description", f.description}, {"parameters", f.parameters}});
+            for (const auto& f : faultCatalog())
+                a.push_back({{"fault", f.name}, {"description", f.description}, {"parameters", f.parameters}});
             return reply(200, json{{"faults", a}});
         }
         if (top == "fabric") return fabric(req, seg);
@@ -116,8 +124,9 @@ private:
                     {"speed", rack_.options().speed},
                     {"seed", rack_.options().seed},
                     {"simTimeMs", rack_.clock().nowMs()},
-                    {"links", {"/sim/v1/blades", "/sim/v1/chassis", "/sim/v1/faults", "/sim/v1/fabric", "/sim/v1/volumes",
-                               "/sim/v1/dhcp/reservations", "/sim/v1/probe", "/sim/v1/invariants", "/sim/v1/manifest"}}};
+                    {"links",
+                     {"/sim/v1/blades", "/sim/v1/chassis", "/sim/v1/faults", "/sim/v1/fabric", "/sim/v1/volumes",
+                      "/sim/v1/dhcp/reservations", "/sim/v1/probe", "/sim/v1/invariants", "/sim/v1/manifest"}}};
     }
 
     json bladeJson(BladeUnit& u, bool detail) {
@@ -139,7 +148,10 @@ private:
         for (std::size_t i = 0; i < b.nics().size(); ++i) {
             const auto& n = b.nics()[i];
             PortRef p{b.slot(), static_cast<std::uint8_t>(i + 1)};
-            json nj{{"index", i + 1}, {"permanentMac", n.permanentMac}, {"mac", n.mac}, {"linkUp", n.linkUp},
+            json nj{{"index", i + 1},
+                    {"permanentMac", n.permanentMac},
+                    {"mac", n.mac},
+                    {"linkUp", n.linkUp},
                     {"switchPortEnabled", fab.switchPortEnabled(p)}};
             nj["lease"] = i < b.leases().size() && !b.leases()[i].empty() ? json(b.leases()[i]) : json(nullptr);
             nics.push_back(nj);
@@ -149,8 +161,12 @@ private:
         for (std::size_t i = 0; i < b.hbas().size(); ++i) {
             const auto& h = b.hbas()[i];
             PortRef p{b.slot(), static_cast<std::uint8_t>(i + 1)};
-            hbas.push_back({{"index", i + 1}, {"permanentWwpn", h.permanentWwpn}, {"wwpn", h.wwpn}, {"linkUp", h.linkUp},
-                            {"sanPortEnabled", fab.sanPortEnabled(p)}, {"visibleVolumes", fab.visibleVolumes(b, i)}});
+            hbas.push_back({{"index", i + 1},
+                            {"permanentWwpn", h.permanentWwpn},
+                            {"wwpn", h.wwpn},
+                            {"linkUp", h.linkUp},
+                            {"sanPortEnabled", fab.sanPortEnabled(p)},
+                            {"visibleVolumes", fab.visibleVolumes(b, i)}});
         }
         j["hbas"] = hbas;
         j["bmc"] = {{"redfish", "http://" + rack_.options().bindAddress + ":" + std::to_string(u.redfishPort)},
@@ -159,18 +175,27 @@ private:
             auto bo = b.bootOverride();
             j["bootOverride"] = {{"target", hal::toString(bo.target)}, {"enabled", hal::toString(bo.enabled)}};
             auto wd = b.watchdog();
-            j["watchdog"] = {{"running", wd.running}, {"countdownMs", wd.presentCountdown * 100},
-                             {"timerUse", wd.timerUse}, {"expirationFlags", wd.expirationFlags}};
+            j["watchdog"] = {{"running", wd.running},
+                             {"countdownMs", wd.presentCountdown * 100},
+                             {"timerUse", wd.timerUse},
+                             {"expirationFlags", wd.expirationFlags}};
             json sensors = json::array();
             for (const auto& s : b.sensors()) {
-                sensors.push_back({{"id", s.id}, {"name", s.name}, {"value", s.value}, {"units", s.units}, {"available", s.available}});
+                sensors.push_back({{"id", s.id},
+                                   {"name", s.name},
+                                   {"value", s.value},
+                                   {"units", s.units},
+                                   {"available", s.available}});
             }
             j["sensors"] = sensors;
             j["identify"] = st.identifyOn;
             j["selEntries"] = b.sel().size();
             auto link = b.managementLink();
-            j["managementLink"] = {{"up", link.up}, {"bmcHung", link.bmcHung}, {"lossRatio", link.lossRatio},
-                                   {"latencyMs", link.latency.count()}, {"bmcDelayMs", link.bmcDelay.count()}};
+            j["managementLink"] = {{"up", link.up},
+                                   {"bmcHung", link.bmcHung},
+                                   {"lossRatio", link.lossRatio},
+                                   {"latencyMs", link.latency.count()},
+                                   {"bmcDelayMs", link.bmcDelay.count()}};
         }
         return j;
     }
@@ -181,11 +206,13 @@ private:
         if (seg.size() == 1) {
             if (!get) return methodNotAllowed("GET");
             json a = json::array();
-            for (auto& u : units) a.push_back(bladeJson(u, false));
+            for (auto& u : units)
+                a.push_back(bladeJson(u, false));
             return reply(200, json{{"blades", a}});
         }
         auto slot = parseSlot(seg[1], units.size());
-        if (!slot) return notFound("no blade in slot '" + seg[1] + "' (slots are 1.." + std::to_string(units.size()) + ")");
+        if (!slot)
+            return notFound("no blade in slot '" + seg[1] + "' (slots are 1.." + std::to_string(units.size()) + ")");
         auto& u = units[*slot - 1];
         if (seg.size() == 2) {
             if (!get) return methodNotAllowed("GET");
@@ -214,7 +241,10 @@ private:
         bool was = false;
         if (!clearFault(f, seg[3], was)) return notFound("unknown fault '" + seg[3] + "'");
         u.blade->applyFaults(f);
-        return reply(200, json{{"slot", *slot}, {"cleared", seg[3]}, {"wasActive", was}, {"faults", activeFaults(u.blade->faults())}});
+        return reply(200, json{{"slot", *slot},
+                               {"cleared", seg[3]},
+                               {"wasActive", was},
+                               {"faults", activeFaults(u.blade->faults())}});
     }
 
     http::Response chassis(const http::Request& req, const std::vector<std::string>& seg) {
@@ -229,14 +259,18 @@ private:
                 }
             }
             std::size_t ok = 0;
-            for (const auto& p : psus) ok += p.failed ? 0 : 1;
+            for (const auto& p : psus)
+                ok += p.failed ? 0 : 1;
             json ps = json::array();
             for (const auto& p : psus) {
-                ps.push_back({{"id", p.id}, {"state", p.failed ? "Failed" : "OK"}, {"capacityW", p.capacityW},
+                ps.push_back({{"id", p.id},
+                              {"state", p.failed ? "Failed" : "OK"},
+                              {"capacityW", p.capacityW},
                               {"outputW", p.failed || ok == 0 ? 0.0 : load / static_cast<double>(ok)}});
             }
             json fans = json::array();
-            for (int i = 1; i <= 6; ++i) fans.push_back({{"id", i}, {"rpm", 5200 + 40 * i}, {"state", "OK"}});
+            for (int i = 1; i <= 6; ++i)
+                fans.push_back({{"id", i}, {"rpm", 5200 + 40 * i}, {"state", "OK"}});
             return reply(200, json{{"slots", rack_.blades().size()},
                                    {"inletTemperatureC", 22.0},
                                    {"powerSupplies", ps},
@@ -249,7 +283,8 @@ private:
             json body;
             auto err = parseBody(req, body, {"fault", "psu"});
             if (!err.empty()) return badRequest(err);
-            if (!body.contains("fault") || body["fault"] != "psu-fault") return badRequest("chassis faults: only 'psu-fault' (with 'psu': 1..4)");
+            if (!body.contains("fault") || body["fault"] != "psu-fault")
+                return badRequest("chassis faults: only 'psu-fault' (with 'psu': 1..4)");
             if (!body.contains("psu") || !body["psu"].is_number_integer() || body["psu"].get<int>() < 1 ||
                 body["psu"].get<int>() > static_cast<int>(psus.size())) {
                 return badRequest("'psu' must be an integer 1.." + std::to_string(psus.size()));
@@ -260,7 +295,8 @@ private:
         }
         if (seg.size() == 3 && req.method == "DELETE") {
             if (seg[2] != "psu-fault") return notFound("unknown chassis fault '" + seg[2] + "'");
-            for (auto& p : psus) p.failed = false;
+            for (auto& p : psus)
+                p.failed = false;
             rack_.powerSuppliesChanged();
             return reply(200, json{{"cleared", "psu-fault"}});
         }
@@ -273,34 +309,46 @@ private:
         if (seg.size() == 1) {
             if (!get) return methodNotAllowed("GET");
             json macs = json::array();
-            for (const auto& e : fab.macTable()) macs.push_back({{"mac", e.mac}, {"slot", e.port.slot}, {"port", e.port.port}, {"learnedMs", e.learnedMs}});
+            for (const auto& e : fab.macTable())
+                macs.push_back(
+                    {{"mac", e.mac}, {"slot", e.port.slot}, {"port", e.port.port}, {"learnedMs", e.learnedMs}});
             json vols = json::array();
-            for (const auto& [n, v] : fab.volumes()) vols.push_back({{"name", n}, {"lun", v.lun}, {"sizeGiB", v.sizeGiB}, {"initiators", v.initiators}});
+            for (const auto& [n, v] : fab.volumes())
+                vols.push_back({{"name", n}, {"lun", v.lun}, {"sizeGiB", v.sizeGiB}, {"initiators", v.initiators}});
             json sessions = json::array();
             for (auto& u : rack_.blades()) {
                 const auto& b = *u.blade;
                 for (std::size_t h = 0; h < b.hbas().size(); ++h) {
                     auto vis = fab.visibleVolumes(b, h);
                     if (vis.empty()) continue;
-                    sessions.push_back({{"slot", b.slot()}, {"port", h + 1}, {"wwpn", b.hbas()[h].wwpn}, {"volumes", vis}});
+                    sessions.push_back(
+                        {{"slot", b.slot()}, {"port", h + 1}, {"wwpn", b.hbas()[h].wwpn}, {"volumes", vis}});
                 }
             }
             json writers = json::array();
             for (const auto& w : fab.writers()) {
-                writers.push_back({{"volume", w.volume}, {"slot", w.initiatorPort.slot}, {"port", w.initiatorPort.port}, {"wwpn", w.wwpn},
-                                   {"firstMs", w.firstMs}, {"lastMs", w.lastMs}, {"active", w.active}});
+                writers.push_back({{"volume", w.volume},
+                                   {"slot", w.initiatorPort.slot},
+                                   {"port", w.initiatorPort.port},
+                                   {"wwpn", w.wwpn},
+                                   {"firstMs", w.firstMs},
+                                   {"lastMs", w.lastMs},
+                                   {"active", w.active}});
             }
             json res = json::array();
-            for (const auto& [mac, ip] : fab.reservations()) res.push_back({{"mac", mac}, {"ip", ip}});
+            for (const auto& [mac, ip] : fab.reservations())
+                res.push_back({{"mac", mac}, {"ip", ip}});
             json disabled = json::array();
             for (auto& u : rack_.blades()) {
                 for (std::size_t n = 0; n < u.blade->nics().size(); ++n) {
                     PortRef p{u.blade->slot(), static_cast<std::uint8_t>(n + 1)};
-                    if (!fab.switchPortEnabled(p)) disabled.push_back({{"fabric", "switch"}, {"slot", p.slot}, {"port", p.port}});
+                    if (!fab.switchPortEnabled(p))
+                        disabled.push_back({{"fabric", "switch"}, {"slot", p.slot}, {"port", p.port}});
                 }
                 for (std::size_t h = 0; h < u.blade->hbas().size(); ++h) {
                     PortRef p{u.blade->slot(), static_cast<std::uint8_t>(h + 1)};
-                    if (!fab.sanPortEnabled(p)) disabled.push_back({{"fabric", "san"}, {"slot", p.slot}, {"port", p.port}});
+                    if (!fab.sanPortEnabled(p))
+                        disabled.push_back({{"fabric", "san"}, {"slot", p.slot}, {"port", p.port}});
                 }
             }
             return reply(200, json{{"switch", {{"macTable", macs}}},
@@ -313,18 +361,25 @@ private:
             json body;
             auto err = parseBody(req, body, {"fabric", "slot", "port", "enabled"});
             if (!err.empty()) return badRequest(err);
-            if (!body.contains("fabric") || (body["fabric"] != "switch" && body["fabric"] != "san")) return badRequest("'fabric' must be \"switch\" or \"san\"");
-            if (!body.contains("slot") || !body["slot"].is_number_unsigned()) return badRequest("'slot' must be a positive integer");
-            if (!body.contains("port") || !body["port"].is_number_unsigned()) return badRequest("'port' must be a positive integer");
-            if (!body.contains("enabled") || !body["enabled"].is_boolean()) return badRequest("'enabled' must be a boolean");
+            if (!body.contains("fabric") || (body["fabric"] != "switch" && body["fabric"] != "san"))
+                return badRequest("'fabric' must be \"switch\" or \"san\"");
+            if (!body.contains("slot") || !body["slot"].is_number_unsigned())
+                return badRequest("'slot' must be a positive integer");
+            if (!body.contains("port") || !body["port"].is_number_unsigned())
+                return badRequest("'port' must be a positive integer");
+            if (!body.contains("enabled") || !body["enabled"].is_boolean())
+                return badRequest("'enabled' must be a boolean");
             auto slot = body["slot"].get<unsigned>();
             auto port = body["port"].get<unsigned>();
             if (slot > 65535 || port > 255) return notFound("no such port");
             PortRef p{static_cast<std::uint16_t>(slot), static_cast<std::uint8_t>(port)};
             bool ok = body["fabric"] == "switch" ? fab.setSwitchPort(p, body["enabled"].get<bool>())
                                                  : fab.setSanPort(p, body["enabled"].get<bool>());
-            if (!ok) return notFound("no " + body["fabric"].get<std::string>() + " port " + std::to_string(port) + " on slot " + std::to_string(slot));
-            return reply(200, json{{"fabric", body["fabric"]}, {"slot", slot}, {"port", port}, {"enabled", body["enabled"]}});
+            if (!ok)
+                return notFound("no " + body["fabric"].get<std::string>() + " port " + std::to_string(port) +
+                                " on slot " + std::to_string(slot));
+            return reply(
+                200, json{{"fabric", body["fabric"]}, {"slot", slot}, {"port", port}, {"enabled", body["enabled"]}});
         }
         return notFound("no resource at " + req.path);
     }
@@ -334,7 +389,8 @@ private:
         if (seg.size() == 1) {
             if (req.method == "GET" || req.method == "HEAD") {
                 json vols = json::array();
-                for (const auto& [n, v] : fab.volumes()) vols.push_back({{"name", n}, {"lun", v.lun}, {"sizeGiB", v.sizeGiB}, {"initiators", v.initiators}});
+                for (const auto& [n, v] : fab.volumes())
+                    vols.push_back({{"name", n}, {"lun", v.lun}, {"sizeGiB", v.sizeGiB}, {"initiators", v.initiators}});
                 return reply(200, json{{"volumes", vols}});
             }
             if (req.method != "POST") return methodNotAllowed("GET, POST");
@@ -345,11 +401,13 @@ private:
             if (!body.contains("name") || !body["name"].is_string()) return badRequest("'name' (string) is required");
             v.name = body["name"];
             if (body.contains("lun")) {
-                if (!body["lun"].is_number_unsigned() || body["lun"].get<std::uint64_t>() > 16383) return badRequest("'lun' must be an integer 0..16383");
+                if (!body["lun"].is_number_unsigned() || body["lun"].get<std::uint64_t>() > 16383)
+                    return badRequest("'lun' must be an integer 0..16383");
                 v.lun = body["lun"].get<std::uint32_t>();
             }
             if (body.contains("sizeGiB")) {
-                if (!body["sizeGiB"].is_number_unsigned() || body["sizeGiB"].get<std::uint64_t>() < 1 || body["sizeGiB"].get<std::uint64_t>() > 1'000'000) {
+                if (!body["sizeGiB"].is_number_unsigned() || body["sizeGiB"].get<std::uint64_t>() < 1 ||
+                    body["sizeGiB"].get<std::uint64_t>() > 1'000'000) {
                     return badRequest("'sizeGiB' must be an integer 1..1000000");
                 }
                 v.sizeGiB = body["sizeGiB"].get<std::uint32_t>();
@@ -366,7 +424,10 @@ private:
             err = fab.putVolume(std::move(v));
             if (!err.empty()) return badRequest(err);
             const auto& saved = fab.volumes().at(name);
-            auto r = reply(existed ? 200 : 201, json{{"name", saved.name}, {"lun", saved.lun}, {"sizeGiB", saved.sizeGiB}, {"initiators", saved.initiators}});
+            auto r = reply(existed ? 200 : 201, json{{"name", saved.name},
+                                                     {"lun", saved.lun},
+                                                     {"sizeGiB", saved.sizeGiB},
+                                                     {"initiators", saved.initiators}});
             r.set("Location", "/sim/v1/volumes/" + name);
             return r;
         }
@@ -378,7 +439,10 @@ private:
             if (req.method == "GET") {
                 auto it = fab.volumes().find(seg[1]);
                 if (it == fab.volumes().end()) return notFound("no volume '" + seg[1] + "'");
-                return reply(200, json{{"name", it->second.name}, {"lun", it->second.lun}, {"sizeGiB", it->second.sizeGiB}, {"initiators", it->second.initiators}});
+                return reply(200, json{{"name", it->second.name},
+                                       {"lun", it->second.lun},
+                                       {"sizeGiB", it->second.sizeGiB},
+                                       {"initiators", it->second.initiators}});
             }
             return methodNotAllowed("GET, DELETE");
         }
@@ -391,7 +455,8 @@ private:
         if (seg.size() == 2) {
             if (req.method == "GET" || req.method == "HEAD") {
                 json res = json::array();
-                for (const auto& [mac, ip] : fab.reservations()) res.push_back({{"mac", mac}, {"ip", ip}});
+                for (const auto& [mac, ip] : fab.reservations())
+                    res.push_back({{"mac", mac}, {"ip", ip}});
                 return reply(200, json{{"reservations", res}});
             }
             if (req.method != "POST") return methodNotAllowed("GET, POST");
@@ -448,7 +513,11 @@ private:
         auto now = rack_.clock().nowMs();
         json targets = json::array();
         for (const auto& [ip, t] : fab.probeTargets()) {
-            targets.push_back({{"ip", ip}, {"reachable", t.reachable}, {"answeredBy", t.answeredBy}, {"checks", t.checks}, {"failures", t.failures}});
+            targets.push_back({{"ip", ip},
+                               {"reachable", t.reachable},
+                               {"answeredBy", t.answeredBy},
+                               {"checks", t.checks},
+                               {"failures", t.failures}});
         }
         json outages = json::array();
         for (const auto& o : fab.outages()) {
@@ -465,9 +534,11 @@ private:
         json v = json::array();
         for (const auto& x : fab.violations()) {
             json parties = json::array();
-            for (const auto& p : x.parties) parties.push_back(portJson(p));
-            json j{{"id", x.id}, {"kind", x.kind}, {"subject", x.subject}, {"parties", parties},
-                   {"startMs", x.startMs}, {"start", x.startWall}, {"active", !x.endMs.has_value()}};
+            for (const auto& p : x.parties)
+                parties.push_back(portJson(p));
+            json j{
+                {"id", x.id},           {"kind", x.kind},       {"subject", x.subject},          {"parties", parties},
+                {"startMs", x.startMs}, {"start", x.startWall}, {"active", !x.endMs.has_value()}};
             j["endMs"] = x.endMs ? json(*x.endMs) : json(nullptr);
             v.push_back(j);
         }
@@ -489,4 +560,4 @@ std::unique_ptr<http::Server> makeControlServer(boost::asio::io_context& io, Rac
         io, [api](http::Request&& req, http::Responder done) { done(api->handle(req)); }, o);
 }
 
-}  // namespace cmc::sim
+} // namespace cmc::sim

@@ -40,8 +40,7 @@ int usageError(const std::string& msg) {
     return 2;
 }
 
-template <typename T>
-bool parseNumber(const std::string& s, T& out) {
+template <typename T> bool parseNumber(const std::string& s, T& out) {
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
     return ec == std::errc() && p == s.data() + s.size();
 }
@@ -61,10 +60,10 @@ void raiseFileLimit() {
     }
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
-    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one log line at a time, also into files and pipes
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // one log line at a time, also into files and pipes
     cmc::sim::RackOptions opt;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -91,13 +90,16 @@ int main(int argc, char** argv) {
             if (value.empty()) return usageError("--manifest needs a path");
             opt.manifestPath = value;
         } else if (a == "--control-port") {
-            if (!parseNumber(value, opt.controlPort)) return usageError("--control-port must be 0..65535, not '" + value + "'");
+            if (!parseNumber(value, opt.controlPort))
+                return usageError("--control-port must be 0..65535, not '" + value + "'");
         } else if (a == "--bmc-base-port") {
-            if (!parseNumber(value, opt.bmcBasePort)) return usageError("--bmc-base-port must be 0..65535, not '" + value + "'");
+            if (!parseNumber(value, opt.bmcBasePort))
+                return usageError("--bmc-base-port must be 0..65535, not '" + value + "'");
         } else if (a == "--bind") {
             opt.bindAddress = value;
         } else if (a == "--seed") {
-            if (!parseNumber(value, opt.seed)) return usageError("--seed must be a non-negative integer, not '" + value + "'");
+            if (!parseNumber(value, opt.seed))
+                return usageError("--seed must be a non-negative integer, not '" + value + "'");
         } else if (a == "--speed") {
             if (!parseDouble(value, opt.speed) || !(opt.speed >= 0.01 && opt.speed <= 10000)) {
                 return usageError("--speed must be a number 0.01..10000, not '" + value + "'");

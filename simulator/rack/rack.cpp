@@ -12,8 +12,8 @@
 #include "ipmi/ipmi_bmc.hpp"
 #else
 namespace cmc::ipmi {
-class IpmiBmc {};  // IPMI firmware not built (CMake found no firmware/ipmi)
-}  // namespace cmc::ipmi
+class IpmiBmc {}; // IPMI firmware not built (CMake found no firmware/ipmi)
+} // namespace cmc::ipmi
 #endif
 
 namespace cmc::sim {
@@ -25,11 +25,12 @@ namespace {
 std::string makePassword(std::mt19937_64& rng) {
     static const char kChars[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     std::string p;
-    for (int i = 0; i < 16; ++i) p += kChars[rng() % (sizeof kChars - 1)];
+    for (int i = 0; i < 16; ++i)
+        p += kChars[rng() % (sizeof kChars - 1)];
     return p;
 }
 
-}  // namespace
+} // namespace
 
 BladeUnit::BladeUnit() = default;
 BladeUnit::~BladeUnit() = default;
@@ -75,10 +76,13 @@ Rack::Rack(boost::asio::io_context& io, RackOptions options)
         blades_.push_back(std::move(u));
     }
     fabric_.attach(raw);
-    for (int i = 1; i <= 4; ++i) psus_.push_back({i, false, 3000});
+    for (int i = 1; i <= 4; ++i)
+        psus_.push_back({i, false, 3000});
 }
 
-Rack::~Rack() { stop(); }
+Rack::~Rack() {
+    stop();
+}
 
 bool Rack::start(std::string& error) {
     for (std::size_t i = 0; i < blades_.size(); ++i) {
@@ -124,12 +128,15 @@ void Rack::stop() {
     }
 }
 
-std::uint16_t Rack::controlPort() const { return control_ ? control_->port() : 0; }
+std::uint16_t Rack::controlPort() const {
+    return control_ ? control_->port() : 0;
+}
 
 void Rack::powerSuppliesChanged() {
     // N+1: the chassis runs on any 3 of its 4 supplies; with fewer, every blade loses input power.
     std::size_t ok = 0;
-    for (const auto& p : psus_) ok += p.failed ? 0 : 1;
+    for (const auto& p : psus_)
+        ok += p.failed ? 0 : 1;
     bool starved = ok < 3;
     for (auto& u : blades_) {
         auto f = u.blade->faults();
@@ -158,18 +165,24 @@ std::string Rack::manifestJson() const {
         b["model"] = inv.model;
         b["serialNumber"] = inv.serialNumber;
         b["uuid"] = inv.uuid;
-        b["ipmi"] = {{"host", options_.bindAddress}, {"port", u.ipmiPort},
-                     {"username", u.accounts[0].username}, {"password", u.accounts[0].password}};
+        b["ipmi"] = {{"host", options_.bindAddress},
+                     {"port", u.ipmiPort},
+                     {"username", u.accounts[0].username},
+                     {"password", u.accounts[0].password}};
         b["redfish"] = {{"url", "http://" + options_.bindAddress + ":" + std::to_string(u.redfishPort)},
-                        {"username", u.accounts[0].username}, {"password", u.accounts[0].password}};
+                        {"username", u.accounts[0].username},
+                        {"password", u.accounts[0].password}};
         json acc = json::array();
-        for (const auto& a : u.accounts) acc.push_back({{"username", a.username}, {"password", a.password}, {"role", a.role}});
+        for (const auto& a : u.accounts)
+            acc.push_back({{"username", a.username}, {"password", a.password}, {"role", a.role}});
         b["accounts"] = acc;
         json nics = json::array();
-        for (const auto& n : u.blade->nics()) nics.push_back({{"permanentMac", n.permanentMac}});
+        for (const auto& n : u.blade->nics())
+            nics.push_back({{"permanentMac", n.permanentMac}});
         b["nics"] = nics;
         json hbas = json::array();
-        for (const auto& h : u.blade->hbas()) hbas.push_back({{"permanentWwpn", h.permanentWwpn}});
+        for (const auto& h : u.blade->hbas())
+            hbas.push_back({{"permanentWwpn", h.permanentWwpn}});
         b["hbas"] = hbas;
         bl.push_back(b);
     }
@@ -199,4 +212,4 @@ bool Rack::writeManifest(std::string& error) const {
     return true;
 }
 
-}  // namespace cmc::sim
+} // namespace cmc::sim

@@ -30,7 +30,7 @@ struct RackOptions {
     std::string manifestPath;
     std::string bindAddress = "127.0.0.1";
     std::uint16_t controlPort = 7070;
-    std::uint16_t bmcBasePort = 20000;  // 0: any free ports
+    std::uint16_t bmcBasePort = 20000; // 0: any free ports
     std::uint64_t seed = 1;
     double speed = 1.0;
     BladeTimings timings;
@@ -39,7 +39,7 @@ struct RackOptions {
 struct BmcCredentials {
     std::string username;
     std::string password;
-    std::string role;  // Administrator, Operator, ReadOnly
+    std::string role; // Administrator, Operator, ReadOnly
 };
 
 struct PowerSupply {
@@ -97,4 +97,4 @@ private:
 class ControlApi;
 [[nodiscard]] std::unique_ptr<http::Server> makeControlServer(boost::asio::io_context& io, Rack& rack);
 
-}  // namespace cmc::sim
+} // namespace cmc::sim

@@ -30,7 +30,8 @@ Child spawn(const std::vector<std::string>& argv) {
         close(p[0]);
         close(p[1]);
         std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        for (const auto& a : argv)
+            args.push_back(const_cast<char*>(a.c_str()));
         args.push_back(nullptr);
         execv(args[0], args.data());
         _exit(127);
@@ -81,7 +82,8 @@ double cpuSeconds(int pid) {
     std::istringstream in(s.substr(close + 2));
     std::string field;
     std::vector<std::string> fields;
-    while (in >> field) fields.push_back(field);
+    while (in >> field)
+        fields.push_back(field);
     // fields[0] is state (field 3); utime is field 14, stime field 15.
     if (fields.size() < 13) return 0;
     double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
@@ -153,7 +155,9 @@ int HttpClient::get(const std::string& path, const std::string& authorization, s
     return status;
 }
 
-std::string base64(const std::string& in) { return http::base64Encode(in); }
+std::string base64(const std::string& in) {
+    return http::base64Encode(in);
+}
 
 double percentile(std::vector<double> v, double p) {
     if (v.empty()) return 0;
@@ -162,4 +166,4 @@ double percentile(std::vector<double> v, double p) {
     return v[idx];
 }
 
-}  // namespace cmc::bench
+} // namespace cmc::bench

@@ -12,7 +12,7 @@ namespace cmc::bench {
 struct Child {
     int pid = -1;
     int stdoutFd = -1;
-    std::string output;  // collected so far
+    std::string output; // collected so far
 };
 
 // Starts argv[0] with its stdout+stderr on a pipe.
@@ -22,7 +22,7 @@ struct Child {
 void terminate(Child& c);
 
 [[nodiscard]] std::uint64_t rssKiB(int pid);
-[[nodiscard]] double cpuSeconds(int pid);  // utime + stime
+[[nodiscard]] double cpuSeconds(int pid); // utime + stime
 
 class HttpClient {
 public:
@@ -42,4 +42,4 @@ private:
 [[nodiscard]] std::string base64(const std::string& in);
 [[nodiscard]] double percentile(std::vector<double> v, double p);
 
-}  // namespace cmc::bench
+} // namespace cmc::bench

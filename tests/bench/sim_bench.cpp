@@ -27,10 +27,14 @@ int main(int argc, char** argv) {
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
         std::string v = argv[i + 1];
-        if (a == "--bin") bin = v;
-        else if (a == "--blades") blades = std::atoi(v.c_str());
-        else if (a == "--seconds") seconds = std::atof(v.c_str());
-        else if (a == "--connections") connections = std::atoi(v.c_str());
+        if (a == "--bin")
+            bin = v;
+        else if (a == "--blades")
+            blades = std::atoi(v.c_str());
+        else if (a == "--seconds")
+            seconds = std::atof(v.c_str());
+        else if (a == "--connections")
+            connections = std::atoi(v.c_str());
         else {
             std::cerr << "sim_bench: unknown option " << a << "\n";
             return 2;
@@ -85,8 +89,10 @@ int main(int argc, char** argv) {
                 auto s = Clock::now();
                 int st = client.get("/redfish/v1/Systems/1", auth);
                 local.push_back(std::chrono::duration<double, std::micro>(Clock::now() - s).count());
-                if (st == 200) ++ok;
-                else ++failed;
+                if (st == 200)
+                    ++ok;
+                else
+                    ++failed;
             }
             std::lock_guard<std::mutex> lk(latMu);
             latencies.insert(latencies.end(), local.begin(), local.end());
@@ -94,7 +100,8 @@ int main(int argc, char** argv) {
     }
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
     stop = true;
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
     double elapsed = std::chrono::duration<double>(Clock::now() - l0).count();
     double cpu = cpuSeconds(sim.pid) - cpu0;
     auto rssEnd = rssKiB(sim.pid);

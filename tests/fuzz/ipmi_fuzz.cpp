@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto rsp = handler.handle({static_cast<std::uint8_t>(data[1] & 0x3F), data[2],
                                      std::span<const std::uint8_t>(data + 4, size - 4), privilege});
     if (rsp.empty()) {
-        __builtin_trap();  // every request gets a completion code
+        __builtin_trap(); // every request gets a completion code
     }
     return 0;
 }

@@ -51,4 +51,4 @@ struct BladeRuntime {
     std::string lastTransitionReason;
 };
 
-}  // namespace cmc::app
+} // namespace cmc::app

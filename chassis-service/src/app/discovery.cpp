@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
-#include <set>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "app/service.hpp"
@@ -56,7 +56,8 @@ std::string readManifestBlade(const json& b, domain::Blade& out) {
         if (!b["nics"].is_array()) return "'nics' must be an array";
         for (const auto& n : b["nics"]) {
             domain::NicInfo ni;
-            if (!n.is_object() || !str(n, "permanentMac", ni.permanentMac)) return "'nics[].permanentMac' must be a string";
+            if (!n.is_object() || !str(n, "permanentMac", ni.permanentMac))
+                return "'nics[].permanentMac' must be a string";
             ni.currentMac = ni.permanentMac;
             out.nics.push_back(ni);
         }
@@ -65,7 +66,8 @@ std::string readManifestBlade(const json& b, domain::Blade& out) {
         if (!b["hbas"].is_array()) return "'hbas' must be an array";
         for (const auto& h : b["hbas"]) {
             domain::HbaInfo hi;
-            if (!h.is_object() || !str(h, "permanentWwpn", hi.permanentWwpn)) return "'hbas[].permanentWwpn' must be a string";
+            if (!h.is_object() || !str(h, "permanentWwpn", hi.permanentWwpn))
+                return "'hbas[].permanentWwpn' must be a string";
             hi.currentWwpn = hi.permanentWwpn;
             out.hbas.push_back(hi);
         }
@@ -73,7 +75,7 @@ std::string readManifestBlade(const json& b, domain::Blade& out) {
     return {};
 }
 
-}  // namespace
+} // namespace
 
 std::string ChassisService::importManifest(const std::string& path, bool& badInput) {
     std::ifstream in(path);
@@ -99,7 +101,7 @@ std::string ChassisService::importManifest(const std::string& path, bool& badInp
         chassis_.model = c.value("model", std::string());
         chassis_.serialNumber = c.value("serialNumber", std::string());
         chassis_.slots = c.contains("slots") && c["slots"].is_number_unsigned() ? c["slots"].get<int>()
-                                                                                  : static_cast<int>(m["blades"].size());
+                                                                                : static_cast<int>(m["blades"].size());
         store_->saveChassis(chassis_);
     }
     if (cfg_.fabricUrl.empty() && m.contains("control") && m["control"].is_string()) {
@@ -195,11 +197,15 @@ void ChassisService::readInventory(int slot) {
             }
             auto& b = rt.blade;
             std::string oldSerial = b.serialNumber;
-            std::string newSerial = !f.value.boardSerialNumber.empty() ? f.value.boardSerialNumber : f.value.productSerialNumber;
+            std::string newSerial =
+                !f.value.boardSerialNumber.empty() ? f.value.boardSerialNumber : f.value.productSerialNumber;
             bool first = b.inventoryMs == 0;
-            b.manufacturer = !f.value.boardManufacturer.empty() ? f.value.boardManufacturer : f.value.productManufacturer;
-            if (!f.value.productName.empty()) b.model = f.value.productName;
-            else if (!f.value.boardProductName.empty()) b.model = f.value.boardProductName;
+            b.manufacturer =
+                !f.value.boardManufacturer.empty() ? f.value.boardManufacturer : f.value.productManufacturer;
+            if (!f.value.productName.empty())
+                b.model = f.value.productName;
+            else if (!f.value.boardProductName.empty())
+                b.model = f.value.boardProductName;
             b.partNumber = !f.value.boardPartNumber.empty() ? f.value.boardPartNumber : f.value.productPartNumber;
             b.serialNumber = newSerial;
             b.inventoryMs = events::nowUnixMs();
@@ -263,7 +269,8 @@ void ChassisService::readRedfishInventory(int slot) {
             if (it3 == blades_.end()) return;
             std::size_t count = nic ? it3->second.blade.nics.size() : it3->second.blade.hbas.size();
             for (std::size_t i = 0; i < count; ++i) {
-                auto path = "/redfish/v1/Chassis/1/NetworkAdapters/" + adapter + "/NetworkDeviceFunctions/" + std::to_string(i + 1);
+                auto path = "/redfish/v1/Chassis/1/NetworkAdapters/" + adapter + "/NetworkDeviceFunctions/" +
+                            std::to_string(i + 1);
                 redfishGet(it3->second, path, [this, slot, nic, i](bool ok2, int, std::string body2) {
                     auto it4 = blades_.find(slot);
                     if (it4 == blades_.end() || !ok2) return;
@@ -273,7 +280,8 @@ void ChassisService::readRedfishInventory(int slot) {
                     if (nic && i < bl.nics.size() && f.contains("Ethernet") && f["Ethernet"].is_object()) {
                         bl.nics[i].currentMac = f["Ethernet"].value("MACAddress", bl.nics[i].currentMac);
                         bl.nics[i].permanentMac = f["Ethernet"].value("PermanentMACAddress", bl.nics[i].permanentMac);
-                    } else if (!nic && i < bl.hbas.size() && f.contains("FibreChannel") && f["FibreChannel"].is_object()) {
+                    } else if (!nic && i < bl.hbas.size() && f.contains("FibreChannel") &&
+                               f["FibreChannel"].is_object()) {
                         bl.hbas[i].currentWwpn = f["FibreChannel"].value("WWPN", bl.hbas[i].currentWwpn);
                         bl.hbas[i].permanentWwpn = f["FibreChannel"].value("PermanentWWPN", bl.hbas[i].permanentWwpn);
                     }
@@ -286,4 +294,4 @@ void ChassisService::readRedfishInventory(int slot) {
     });
 }
 
-}  // namespace cmc::app
+} // namespace cmc::app

@@ -42,10 +42,10 @@ int usageError(const std::string& msg) {
     return 2;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
-    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one log line at a time, also into files and pipes
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // one log line at a time, also into files and pipes
     std::string configPath, db, listen, rack;
     bool haveDb = false, haveListen = false, haveRack = false;
     for (int i = 1; i < argc; ++i) {

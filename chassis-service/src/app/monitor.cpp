@@ -25,31 +25,32 @@ domain::SelKind classify(const southbound::IpmiSelEntry& e) {
     bool deassert = (e.eventDirType & 0x80) != 0;
     std::uint8_t offset = e.eventData[0] & 0x0f;
     switch (e.sensorType) {
-    case 0x09:  // power unit
-        if (offset == 0x04 || offset == 0x05) return deassert ? domain::SelKind::PowerUnitRestored : domain::SelKind::PowerUnitLost;
+    case 0x09: // power unit
+        if (offset == 0x04 || offset == 0x05)
+            return deassert ? domain::SelKind::PowerUnitRestored : domain::SelKind::PowerUnitLost;
         break;
-    case 0x08:  // power supply
+    case 0x08: // power supply
         if (offset == 0x01) return deassert ? domain::SelKind::PsuRestored : domain::SelKind::PsuFailure;
         break;
-    case 0x23:  // watchdog 2
+    case 0x23: // watchdog 2
         if (!deassert) return domain::SelKind::WatchdogExpired;
         break;
-    case 0x01:  // temperature, threshold event: upper critical going high
+    case 0x01: // temperature, threshold event: upper critical going high
         if ((e.eventDirType & 0x7f) == 0x01 && (offset == 0x09 || offset == 0x0b)) {
             return deassert ? domain::SelKind::TemperatureNormal : domain::SelKind::CriticalTemperature;
         }
         break;
-    case 0x20:
-        return domain::SelKind::OsCrash;
-    default:
-        break;
+    case 0x20: return domain::SelKind::OsCrash;
+    default: break;
     }
     return domain::SelKind::Other;
 }
 
-std::string origin(int slot) { return "/redfish/v1/Chassis/blade-" + std::to_string(slot); }
+std::string origin(int slot) {
+    return "/redfish/v1/Chassis/blade-" + std::to_string(slot);
+}
 
-}  // namespace
+} // namespace
 
 void ChassisService::scheduleTick() {
     if (stopped_) return;
@@ -69,7 +70,8 @@ void ChassisService::tick() {
         if (!b.blade.present || !b.ipmi) continue;
         if (b.nextIpmiMs == 0) {
             // Spread the first polls over one interval.
-            auto spread = static_cast<std::int64_t>((static_cast<std::size_t>(slot) % n) * static_cast<std::size_t>(cfg_.monitor.ipmiIntervalMs) / n);
+            auto spread = static_cast<std::int64_t>((static_cast<std::size_t>(slot) % n) *
+                                                    static_cast<std::size_t>(cfg_.monitor.ipmiIntervalMs) / n);
             b.nextIpmiMs = now + spread;
             b.nextSelMs = now + spread;
             b.nextRedfishMs = now + spread;
@@ -83,7 +85,8 @@ void ChassisService::tick() {
 
 void ChassisService::pollIpmi(BladeRuntime& b, std::int64_t now) {
     b.ipmiInFlight = true;
-    b.nextIpmiMs = std::max(b.nextIpmiMs + cfg_.monitor.ipmiIntervalMs, now - cfg_.monitor.ipmiIntervalMs / 2);  // no drift from the tick
+    b.nextIpmiMs = std::max(b.nextIpmiMs + cfg_.monitor.ipmiIntervalMs,
+                            now - cfg_.monitor.ipmiIntervalMs / 2); // no drift from the tick
     int slot = b.blade.slot;
     auto sent = steadyMs();
     b.ipmi->getChassisStatus([this, slot, sent](southbound::IpmiResult<southbound::IpmiChassisStatus> r) {
@@ -136,7 +139,8 @@ void ChassisService::pollSel(BladeRuntime& b, std::int64_t now) {
                 rt.selInFlight = false;
                 return;
             }
-            bool changed = !rt.selPrimed || info.value.lastAddTimestamp != rt.selLastAdd || info.value.entries != rt.selEntries;
+            bool changed =
+                !rt.selPrimed || info.value.lastAddTimestamp != rt.selLastAdd || info.value.entries != rt.selEntries;
             if (!changed || info.value.entries == 0) {
                 rt.selPrimed = true;
                 rt.selLastAdd = info.value.lastAddTimestamp;
@@ -150,29 +154,31 @@ void ChassisService::pollSel(BladeRuntime& b, std::int64_t now) {
             auto lastAdd = info.value.lastAddTimestamp;
             auto entries = info.value.entries;
             rt.ipmi->readSel(first, priming ? 2048 : 128,
-                             [this, slot, priming, lastAdd, entries](southbound::IpmiResult<std::vector<southbound::IpmiSelEntry>> r) {
-                auto it3 = blades_.find(slot);
-                if (it3 == blades_.end()) return;
-                auto& rt3 = it3->second;
-                rt3.selInFlight = false;
-                ++counters_.selReads;
-                if (!r.ok()) return;
-                rt3.selPrimed = true;
-                rt3.selLastAdd = lastAdd;
-                rt3.selEntries = entries;
-                auto t = steadyMs();
-                for (const auto& e : r.value) {
-                    if (!priming && e.recordId <= rt3.selLastId) continue;
-                    rt3.selLastId = std::max(rt3.selLastId, e.recordId);
-                    if (priming) continue;  // history before cmcd watched: not acted upon
-                    auto kind = classify(e);
-                    if (kind == domain::SelKind::Other) continue;
-                    std::cout << "cmcd: blade=" << slot << " SEL record " << e.recordId << " sensor type 0x" << std::hex
-                              << static_cast<int>(e.sensorType) << std::dec << "\n";
-                    rt3.health->selEvent(t, kind, "SEL record " + std::to_string(e.recordId));
-                }
-                judge(rt3);
-            });
+                             [this, slot, priming, lastAdd,
+                              entries](southbound::IpmiResult<std::vector<southbound::IpmiSelEntry>> r) {
+                                 auto it3 = blades_.find(slot);
+                                 if (it3 == blades_.end()) return;
+                                 auto& rt3 = it3->second;
+                                 rt3.selInFlight = false;
+                                 ++counters_.selReads;
+                                 if (!r.ok()) return;
+                                 rt3.selPrimed = true;
+                                 rt3.selLastAdd = lastAdd;
+                                 rt3.selEntries = entries;
+                                 auto t = steadyMs();
+                                 for (const auto& e : r.value) {
+                                     if (!priming && e.recordId <= rt3.selLastId) continue;
+                                     rt3.selLastId = std::max(rt3.selLastId, e.recordId);
+                                     if (priming) continue; // history before cmcd watched: not acted upon
+                                     auto kind = classify(e);
+                                     if (kind == domain::SelKind::Other) continue;
+                                     std::cout << "cmcd: blade=" << slot << " SEL record " << e.recordId
+                                               << " sensor type 0x" << std::hex << static_cast<int>(e.sensorType)
+                                               << std::dec << "\n";
+                                     rt3.health->selEvent(t, kind, "SEL record " + std::to_string(e.recordId));
+                                 }
+                                 judge(rt3);
+                             });
         });
     });
 }
@@ -226,46 +232,49 @@ void ChassisService::pollFabric() {
     fabricInFlight_ = true;
     http_->request(cfg_.fabricUrl, "GET", "/sim/v1/probe", {}, {{"Accept", "application/json"}},
                    [this](southbound::HttpResult r) {
-        fabricInFlight_ = false;
-        ++counters_.fabricPolls;
-        if (!r.transportOk || r.status != 200) return;  // no fabric view: heartbeat stays as it was
-        auto j = json::parse(r.body, nullptr, false);
-        if (j.is_discarded() || !j.is_object() || !j.contains("targets") || !j["targets"].is_array()) return;
-        // Each logical IP belongs to the blade that last answered for it.
-        std::map<int, std::vector<std::pair<std::string, bool>>> perBlade;
-        for (const auto& t : j["targets"]) {
-            if (!t.is_object() || !t.contains("ip") || !t["ip"].is_string()) continue;
-            std::string ip = t["ip"];
-            bool reachable = t.value("reachable", false);
-            if (reachable && t.contains("answeredBy") && t["answeredBy"].is_array() && !t["answeredBy"].empty() &&
-                t["answeredBy"][0].is_number_unsigned()) {
-                for (auto& [slot, b] : blades_) {
-                    auto& ips = b.logicalIps;
-                    ips.erase(std::remove(ips.begin(), ips.end(), ip), ips.end());
-                }
-                auto owner = t["answeredBy"][0].get<int>();
-                if (auto it = blades_.find(owner); it != blades_.end()) it->second.logicalIps.push_back(ip);
-            }
-            for (auto& [slot, b] : blades_) {
-                if (std::find(b.logicalIps.begin(), b.logicalIps.end(), ip) != b.logicalIps.end()) {
-                    perBlade[slot].push_back({ip, reachable});
-                }
-            }
-        }
-        auto t = steadyMs();
-        for (auto& [slot, b] : blades_) {
-            std::optional<bool> hb;
-            auto it = perBlade.find(slot);
-            if (it != perBlade.end() && !it->second.empty()) {
-                bool all = true;
-                for (const auto& [ip, ok] : it->second) all = all && ok;
-                hb = all;
-            }
-            b.lastHeartbeat = hb;
-            b.health->heartbeat(t, hb);
-            judge(b);
-        }
-    });
+                       fabricInFlight_ = false;
+                       ++counters_.fabricPolls;
+                       if (!r.transportOk || r.status != 200) return; // no fabric view: heartbeat stays as it was
+                       auto j = json::parse(r.body, nullptr, false);
+                       if (j.is_discarded() || !j.is_object() || !j.contains("targets") || !j["targets"].is_array())
+                           return;
+                       // Each logical IP belongs to the blade that last answered for it.
+                       std::map<int, std::vector<std::pair<std::string, bool>>> perBlade;
+                       for (const auto& t : j["targets"]) {
+                           if (!t.is_object() || !t.contains("ip") || !t["ip"].is_string()) continue;
+                           std::string ip = t["ip"];
+                           bool reachable = t.value("reachable", false);
+                           if (reachable && t.contains("answeredBy") && t["answeredBy"].is_array() &&
+                               !t["answeredBy"].empty() && t["answeredBy"][0].is_number_unsigned()) {
+                               for (auto& [slot, b] : blades_) {
+                                   auto& ips = b.logicalIps;
+                                   ips.erase(std::remove(ips.begin(), ips.end(), ip), ips.end());
+                               }
+                               auto owner = t["answeredBy"][0].get<int>();
+                               if (auto it = blades_.find(owner); it != blades_.end())
+                                   it->second.logicalIps.push_back(ip);
+                           }
+                           for (auto& [slot, b] : blades_) {
+                               if (std::find(b.logicalIps.begin(), b.logicalIps.end(), ip) != b.logicalIps.end()) {
+                                   perBlade[slot].push_back({ip, reachable});
+                               }
+                           }
+                       }
+                       auto t = steadyMs();
+                       for (auto& [slot, b] : blades_) {
+                           std::optional<bool> hb;
+                           auto it = perBlade.find(slot);
+                           if (it != perBlade.end() && !it->second.empty()) {
+                               bool all = true;
+                               for (const auto& [ip, ok] : it->second)
+                                   all = all && ok;
+                               hb = all;
+                           }
+                           b.lastHeartbeat = hb;
+                           b.health->heartbeat(t, hb);
+                           judge(b);
+                       }
+                   });
 }
 
 void ChassisService::judgeNetworkNow() {
@@ -305,14 +314,16 @@ void ChassisService::judge(BladeRuntime& b) {
     b.lastTransitionTo = domain::toString(tr->to);
     b.lastTransitionReason = tr->reason;
     std::string bad;
-    for (const auto& s : tr->badSignals) bad += (bad.empty() ? "" : ",") + s;
+    for (const auto& s : tr->badSignals)
+        bad += (bad.empty() ? "" : ",") + s;
     std::cout << "cmcd: blade=" << slot << " health " << b.lastTransitionFrom << " -> " << b.lastTransitionTo
               << " reason=\"" << tr->reason << "\" bad=" << (bad.empty() ? "-" : bad) << "\n";
     store_->appendTransition(*tr);
     store_->saveBlade(b.blade);
-    if (tr->from == HealthState::Unknown && tr->to == HealthState::Healthy) return;  // first verdict
-    std::string sev = tr->to == HealthState::Failed || tr->to == HealthState::Critical ? "Critical"
-                      : (tr->to == HealthState::Healthy ? "OK" : "Warning");
+    if (tr->from == HealthState::Unknown && tr->to == HealthState::Healthy) return; // first verdict
+    std::string sev = tr->to == HealthState::Failed || tr->to == HealthState::Critical
+                          ? "Critical"
+                          : (tr->to == HealthState::Healthy ? "OK" : "Warning");
     events_->raise("BladeHealthChanged", {std::to_string(slot), b.lastTransitionFrom, b.lastTransitionTo, tr->reason},
                    origin(slot), sev);
     if (tr->to == HealthState::Failed) {
@@ -336,4 +347,4 @@ void ChassisService::scheduleRetention() {
     });
 }
 
-}  // namespace cmc::app
+} // namespace cmc::app

@@ -23,7 +23,9 @@ std::int64_t steadyMs() {
 ChassisService::ChassisService(boost::asio::io_context& io, config::Config cfg)
     : io_(io), cfg_(std::move(cfg)), tickTimer_(io), fabricTimer_(io), retentionTimer_(io) {}
 
-ChassisService::~ChassisService() { stop(); }
+ChassisService::~ChassisService() {
+    stop();
+}
 
 bool ChassisService::start(std::string& error, bool& badInput) {
     badInput = false;
@@ -102,7 +104,9 @@ void ChassisService::stop() {
     if (store_) store_->flush();
 }
 
-std::uint16_t ChassisService::port() const { return server_ ? server_->port() : 0; }
+std::uint16_t ChassisService::port() const {
+    return server_ ? server_->port() : 0;
+}
 
 bool ChassisService::verifyAdmin(const std::string& user, const std::string& password) {
     if (user != cfg_.admin.username) return false;
@@ -119,4 +123,4 @@ bool ChassisService::verifyAdmin(const std::string& user, const std::string& pas
     return true;
 }
 
-}  // namespace cmc::app
+} // namespace cmc::app

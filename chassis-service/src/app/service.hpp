@@ -22,7 +22,7 @@ namespace cmc::southbound {
 class IpmiClient;
 class HttpClient;
 struct HttpResult;
-}  // namespace cmc::southbound
+} // namespace cmc::southbound
 namespace cmc::events {
 class EventLog;
 }
@@ -102,7 +102,7 @@ private:
     bool stopped_ = false;
     std::int64_t startedUnixMs_ = 0;
     std::string authCacheKey_;
-    Counters counters_;  // digest of the last verified admin credentials
+    Counters counters_; // digest of the last verified admin credentials
     boost::asio::steady_timer tickTimer_;
     boost::asio::steady_timer fabricTimer_;
     boost::asio::steady_timer retentionTimer_;
@@ -110,4 +110,4 @@ private:
 
 [[nodiscard]] std::int64_t steadyMs();
 
-}  // namespace cmc::app
+} // namespace cmc::app

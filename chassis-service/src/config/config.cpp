@@ -122,7 +122,7 @@ bool validHash(const std::string& h) {
            fromHex(parts[3], tmp) && tmp.size() == 32;
 }
 
-}  // namespace
+} // namespace
 
 std::string parseListen(const std::string& text, std::string& host, std::uint16_t& port) {
     auto colon = text.rfind(':');
@@ -163,7 +163,8 @@ std::string parseConfig(const std::string& text, Config& out) {
         auto e = a.finish();
         if (!e.empty()) return e;
         if (!out.admin.passwordHash.empty() && !validHash(out.admin.passwordHash)) {
-            return "config: '" + prefix + ".passwordHash' must be pbkdf2-sha256$<iterations>$<salt hex>$<32-byte hash hex>";
+            return "config: '" + prefix +
+                   ".passwordHash' must be pbkdf2-sha256$<iterations>$<salt hex>$<32-byte hash hex>";
         }
         if (!out.admin.password.empty() && !out.admin.passwordHash.empty()) {
             return "config: '" + prefix + "' has both password and passwordHash; keep one";
@@ -208,7 +209,8 @@ std::string hashPassword(const std::string& password, int iterations) {
                           EVP_sha256(), sizeof out, out) != 1) {
         return {};
     }
-    return "pbkdf2-sha256$" + std::to_string(iterations) + "$" + toHex(salt, sizeof salt) + "$" + toHex(out, sizeof out);
+    return "pbkdf2-sha256$" + std::to_string(iterations) + "$" + toHex(salt, sizeof salt) + "$" +
+           toHex(out, sizeof out);
 }
 
 bool verifyPassword(const Admin& admin, const std::string& candidate) {
@@ -220,7 +222,8 @@ bool verifyPassword(const Admin& admin, const std::string& candidate) {
         if (a == std::string::npos || b == std::string::npos || c == std::string::npos) return false;
         int iterations = std::atoi(h.substr(a + 1, b - a - 1).c_str());
         std::vector<unsigned char> salt, expect;
-        if (iterations <= 0 || !fromHex(h.substr(b + 1, c - b - 1), salt) || !fromHex(h.substr(c + 1), expect)) return false;
+        if (iterations <= 0 || !fromHex(h.substr(b + 1, c - b - 1), salt) || !fromHex(h.substr(c + 1), expect))
+            return false;
         unsigned char out[32];
         if (PKCS5_PBKDF2_HMAC(candidate.data(), static_cast<int>(candidate.size()), salt.data(),
                               static_cast<int>(salt.size()), iterations, EVP_sha256(), sizeof out, out) != 1) {
@@ -228,9 +231,9 @@ bool verifyPassword(const Admin& admin, const std::string& candidate) {
         }
         return expect.size() == sizeof out && CRYPTO_memcmp(out, expect.data(), sizeof out) == 0;
     }
-    if (admin.password.empty()) return false;  // no password configured: nobody gets in
+    if (admin.password.empty()) return false; // no password configured: nobody gets in
     return admin.password.size() == candidate.size() &&
            CRYPTO_memcmp(admin.password.data(), candidate.data(), candidate.size()) == 0;
 }
 
-}  // namespace cmc::config
+} // namespace cmc::config

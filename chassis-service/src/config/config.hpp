@@ -12,8 +12,8 @@ namespace cmc::config {
 
 struct Admin {
     std::string username = "admin";
-    std::string password;      // plain (demo, tests), or
-    std::string passwordHash;  // "pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>"
+    std::string password;     // plain (demo, tests), or
+    std::string passwordHash; // "pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>"
 };
 
 struct MonitorConfig {
@@ -21,7 +21,7 @@ struct MonitorConfig {
     std::int64_t redfishIntervalMs = 5000;
     std::int64_t selIntervalMs = 1000;
     std::int64_t heartbeatIntervalMs = 500;
-    std::int64_t sampleIntervalMs = 10000;   // one persisted health sample per signal per blade at most this often
+    std::int64_t sampleIntervalMs = 10000; // one persisted health sample per signal per blade at most this often
     double networkSuspectFraction = 0.5;
     std::int64_t networkMinimumBlades = 4;
     domain::HealthThresholds thresholds;
@@ -31,9 +31,9 @@ struct Config {
     std::string listenHost = "127.0.0.1";
     std::uint16_t listenPort = 8080;
     std::string dbPath = "./var/cmc.db";
-    std::string rackManifest;         // import at start (discovery)
-    std::string migrationsDir;        // default: compiled-in schemas/db
-    std::string fabricUrl;            // fabric management API (cmcsim control API); default from the manifest
+    std::string rackManifest;  // import at start (discovery)
+    std::string migrationsDir; // default: compiled-in schemas/db
+    std::string fabricUrl;     // fabric management API (cmcsim control API); default from the manifest
     Admin admin;
     MonitorConfig monitor;
     std::int64_t ipmiTimeoutMs = 1000;
@@ -53,4 +53,4 @@ struct Config {
 [[nodiscard]] std::string hashPassword(const std::string& password, int iterations = 100000);
 [[nodiscard]] bool verifyPassword(const Admin& admin, const std::string& candidate);
 
-}  // namespace cmc::config
+} // namespace cmc::config

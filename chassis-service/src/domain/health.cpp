@@ -47,8 +47,10 @@ void BladeHealth::chassisStatus(std::int64_t nowMs, bool powerOn, bool powerFaul
         powerUnitLost_ = powerUnitLost_ && !powerOn;
         psuFailed_ = psuFailed_ && !powerOn;
     }
-    if (powerOn) offSinceMs_ = -1;
-    else if (offSinceMs_ < 0) offSinceMs_ = nowMs;
+    if (powerOn)
+        offSinceMs_ = -1;
+    else if (offSinceMs_ < 0)
+        offSinceMs_ = nowMs;
 }
 
 void BladeHealth::selEvent(std::int64_t nowMs, SelKind kind, const std::string&) {
@@ -63,9 +65,7 @@ void BladeHealth::selEvent(std::int64_t nowMs, SelKind kind, const std::string&)
         break;
     case SelKind::CriticalTemperature: thermal_ = HealthState::Critical; break;
     case SelKind::TemperatureNormal: thermal_ = HealthState::Healthy; break;
-    case SelKind::OsCrash:
-        crashes_.push_back(nowMs);
-        break;
+    case SelKind::OsCrash: crashes_.push_back(nowMs); break;
     case SelKind::Other: break;
     }
 }
@@ -75,7 +75,9 @@ void BladeHealth::watchdog(std::int64_t nowMs, bool running) {
     if (running && watchdogExpired_ && nowMs > watchdogExpiredMs_) watchdogExpired_ = false;
 }
 
-void BladeHealth::thermal(std::int64_t, HealthState level) { thermal_ = level; }
+void BladeHealth::thermal(std::int64_t, HealthState level) {
+    thermal_ = level;
+}
 
 std::vector<std::string> BladeHealth::badSignals() const {
     std::vector<std::string> out;
@@ -88,8 +90,10 @@ std::vector<std::string> BladeHealth::badSignals() const {
     if (redfish_.bad) out.push_back("redfish");
     if (heartbeat_.bad) out.push_back("heartbeat");
     if (static_cast<int>(crashes_.size()) >= t_.flapCount) out.push_back("crash-loop");
-    if (thermal_ == HealthState::Critical) out.push_back("thermal-critical");
-    else if (thermal_ == HealthState::Warning) out.push_back("thermal-warning");
+    if (thermal_ == HealthState::Critical)
+        out.push_back("thermal-critical");
+    else if (thermal_ == HealthState::Warning)
+        out.push_back("thermal-warning");
     return out;
 }
 
@@ -102,7 +106,8 @@ bool BladeHealth::takeQuarantineRecommendation() {
 std::optional<HealthTransition> BladeHealth::evaluate(std::int64_t nowMs, bool networkSuspect) {
     HealthState next = state_;
     std::string why;
-    while (!crashes_.empty() && nowMs - crashes_.front() > t_.flapWindowMs) crashes_.pop_front();
+    while (!crashes_.empty() && nowMs - crashes_.front() > t_.flapWindowMs)
+        crashes_.pop_front();
     bool crashLoop = static_cast<int>(crashes_.size()) >= t_.flapCount;
     bool unexpectedOff = expectOn_.value_or(false) && offSinceMs_ >= 0 && nowMs - offSinceMs_ >= t_.unexpectedOffMs;
     bool bmcDown = ipmi_.bad && (redfish_.bad || !redfish_.known);
@@ -161,7 +166,8 @@ std::optional<HealthTransition> BladeHealth::evaluate(std::int64_t nowMs, bool n
     lastTransitionMs_ = nowMs;
     if (next == HealthState::Failed) {
         failures_.push_back(nowMs);
-        while (!failures_.empty() && nowMs - failures_.front() > t_.flapWindowMs) failures_.pop_front();
+        while (!failures_.empty() && nowMs - failures_.front() > t_.flapWindowMs)
+            failures_.pop_front();
         if (static_cast<int>(failures_.size()) >= t_.flapCount && !quarantine_) {
             quarantine_ = true;
             quarantinePending_ = true;
@@ -174,9 +180,9 @@ NetworkVerdict judgeNetwork(std::size_t unreachable, std::size_t total, double f
     NetworkVerdict v;
     v.unreachable = unreachable;
     v.total = total;
-    v.suspect = total >= minimum && total > 0 &&
-                static_cast<double>(unreachable) > fraction * static_cast<double>(total);
+    v.suspect =
+        total >= minimum && total > 0 && static_cast<double>(unreachable) > fraction * static_cast<double>(total);
     return v;
 }
 
-}  // namespace cmc::domain
+} // namespace cmc::domain

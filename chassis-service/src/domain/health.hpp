@@ -25,21 +25,30 @@
 namespace cmc::domain {
 
 struct HealthThresholds {
-    std::int64_t ipmiLossMs = 3000;        // IPMI unanswered this long: signal bad
-    std::int64_t redfishLossMs = 15000;    // Redfish unanswered this long: signal bad
-    std::int64_t heartbeatLossMs = 3000;   // logical IP silent this long: signal bad
-    std::int64_t unexpectedOffMs = 500;    // host off while expected on, this long: hard
-    int flapCount = 3;                     // Failed this many times ...
-    std::int64_t flapWindowMs = 600000;    // ... within this window: quarantine recommended
+    std::int64_t ipmiLossMs = 3000;      // IPMI unanswered this long: signal bad
+    std::int64_t redfishLossMs = 15000;  // Redfish unanswered this long: signal bad
+    std::int64_t heartbeatLossMs = 3000; // logical IP silent this long: signal bad
+    std::int64_t unexpectedOffMs = 500;  // host off while expected on, this long: hard
+    int flapCount = 3;                   // Failed this many times ...
+    std::int64_t flapWindowMs = 600000;  // ... within this window: quarantine recommended
 };
 
-enum class SelKind { PowerUnitLost, PowerUnitRestored, PsuFailure, PsuRestored, WatchdogExpired,
-                     CriticalTemperature, TemperatureNormal, OsCrash, Other };
+enum class SelKind {
+    PowerUnitLost,
+    PowerUnitRestored,
+    PsuFailure,
+    PsuRestored,
+    WatchdogExpired,
+    CriticalTemperature,
+    TemperatureNormal,
+    OsCrash,
+    Other
+};
 
 struct SignalStatus {
     bool known = false;
     bool bad = false;
-    std::int64_t failingSinceMs = -1;  // first of the current run of failures
+    std::int64_t failingSinceMs = -1; // first of the current run of failures
     std::int64_t lastOkMs = -1;
     std::string detail;
 };
@@ -58,7 +67,7 @@ public:
     void heartbeat(std::int64_t nowMs, std::optional<bool> reachable);
     // cmcd commanded (or learned) the power state the host should have.
     void expectPower(std::optional<bool> on) { expectOn_ = on; }
-    void thermal(std::int64_t nowMs, HealthState level);  // Healthy, Warning or Critical
+    void thermal(std::int64_t nowMs, HealthState level); // Healthy, Warning or Critical
 
     // Judges the state; returns the transition if it changed.
     std::optional<HealthTransition> evaluate(std::int64_t nowMs, bool networkSuspect);
@@ -95,7 +104,7 @@ private:
     std::int64_t watchdogExpiredMs_ = -1;
     HealthState thermal_ = HealthState::Healthy;
     std::deque<std::int64_t> failures_;
-    std::deque<std::int64_t> crashes_;  // OS critical stops within the flap window
+    std::deque<std::int64_t> crashes_; // OS critical stops within the flap window
     bool quarantine_ = false;
     bool quarantinePending_ = false;
 };
@@ -110,4 +119,4 @@ struct NetworkVerdict {
 [[nodiscard]] NetworkVerdict judgeNetwork(std::size_t unreachableBmcs, std::size_t monitoredBmcs,
                                           double suspectFraction, std::size_t minimumBlades);
 
-}  // namespace cmc::domain
+} // namespace cmc::domain

@@ -24,7 +24,7 @@ constexpr std::array<std::pair<HealthState, const char*>, 8> kHealth{{
     {HealthState::BmcUnreachable, "BmcUnreachable"},
     {HealthState::Absent, "Absent"},
 }};
-}  // namespace
+} // namespace
 
 const char* toString(BladeRole r) {
     for (const auto& [v, s] : kRoles) {
@@ -54,4 +54,4 @@ std::optional<HealthState> healthStateFrom(const std::string& s) {
     return std::nullopt;
 }
 
-}  // namespace cmc::domain
+} // namespace cmc::domain

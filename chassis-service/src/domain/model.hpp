@@ -12,14 +12,14 @@ enum class BladeRole { Unassigned, Active, Spare, Failed, Quarantined, Maintenan
 
 // Health of a blade as the monitor judges it.
 enum class HealthState {
-    Unknown,         // not yet judged (just discovered / just restarted)
+    Unknown, // not yet judged (just discovered / just restarted)
     Healthy,
-    Suspect,         // one signal bad, below the confirmation thresholds
-    Warning,         // degraded but serving (e.g. temperature above caution)
-    Critical,        // serving, but a critical sensor (over-temperature)
-    Failed,          // failure confirmed (hard signal or two independent signals)
-    BmcUnreachable,  // the BMC does not answer, the host still serves
-    Absent,          // the slot is empty or the blade was removed
+    Suspect,        // one signal bad, below the confirmation thresholds
+    Warning,        // degraded but serving (e.g. temperature above caution)
+    Critical,       // serving, but a critical sensor (over-temperature)
+    Failed,         // failure confirmed (hard signal or two independent signals)
+    BmcUnreachable, // the BMC does not answer, the host still serves
+    Absent,         // the slot is empty or the blade was removed
 };
 
 struct NicInfo {
@@ -37,7 +37,7 @@ struct HbaInfo {
 struct BmcEndpoint {
     std::string ipmiHost;
     std::uint16_t ipmiPort = 0;
-    std::string redfishUrl;  // "http://host:port"
+    std::string redfishUrl; // "http://host:port"
     std::string username;
     std::string password;
 };
@@ -47,7 +47,7 @@ struct Blade {
     bool present = true;
     std::string manufacturer;
     std::string model;
-    std::string serialNumber;   // FRU board serial: identifies the physical blade
+    std::string serialNumber; // FRU board serial: identifies the physical blade
     std::string partNumber;
     std::string uuid;
     std::string biosVersion;
@@ -58,10 +58,10 @@ struct Blade {
     std::vector<HbaInfo> hbas;
     BladeRole role = BladeRole::Unassigned;
     HealthState health = HealthState::Unknown;
-    std::string powerState;     // "On", "Off", ... as last read
+    std::string powerState; // "On", "Off", ... as last read
     BmcEndpoint bmc;
-    std::int64_t discoveredMs = 0;   // Unix ms
-    std::int64_t inventoryMs = 0;    // Unix ms of the last inventory read
+    std::int64_t discoveredMs = 0; // Unix ms
+    std::int64_t inventoryMs = 0;  // Unix ms of the last inventory read
 };
 
 struct Chassis {
@@ -75,17 +75,17 @@ struct Chassis {
 // One health observation (persisted with retention and down-sampling).
 struct HealthSample {
     int slot = 0;
-    std::int64_t timeMs = 0;      // Unix ms
-    std::string signal;           // "ipmi", "redfish", "power", "sel", "heartbeat", "thermal"
+    std::int64_t timeMs = 0; // Unix ms
+    std::string signal;      // "ipmi", "redfish", "power", "sel", "heartbeat", "thermal"
     bool ok = true;
-    double value = 0.0;           // e.g. round-trip ms, temperature
+    double value = 0.0; // e.g. round-trip ms, temperature
     std::string detail;
 };
 
 struct HealthTransition {
     std::int64_t id = 0;
     int slot = 0;
-    std::int64_t timeMs = 0;      // Unix ms
+    std::int64_t timeMs = 0; // Unix ms
     HealthState from = HealthState::Unknown;
     HealthState to = HealthState::Unknown;
     std::string reason;
@@ -95,12 +95,12 @@ struct HealthTransition {
 // A Redfish-registry event: monotonically increasing id, persisted, streamed.
 struct Event {
     std::int64_t id = 0;
-    std::int64_t timeMs = 0;      // Unix ms
-    std::string messageId;        // "OpenCMC.1.0.BladeFailed", "ResourceEvent.1.4.ResourceStatusChangedCritical"
+    std::int64_t timeMs = 0; // Unix ms
+    std::string messageId;   // "OpenCMC.1.0.BladeFailed", "ResourceEvent.1.4.ResourceStatusChangedCritical"
     std::vector<std::string> args;
-    std::string severity;         // "OK", "Warning", "Critical"
+    std::string severity; // "OK", "Warning", "Critical"
     std::string message;
-    std::string origin;           // @odata.id of the origin of condition
+    std::string origin; // @odata.id of the origin of condition
 };
 
 const char* toString(BladeRole r);
@@ -108,4 +108,4 @@ const char* toString(HealthState h);
 std::optional<BladeRole> bladeRoleFrom(const std::string& s);
 std::optional<HealthState> healthStateFrom(const std::string& s);
 
-}  // namespace cmc::domain
+} // namespace cmc::domain

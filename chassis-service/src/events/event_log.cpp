@@ -11,7 +11,7 @@
 
 namespace cmc::events {
 
-extern const char* const kOpenCmcRegistryJson;  // generated from schemas/redfish/OpenCMC.1.0.0.json
+extern const char* const kOpenCmcRegistryJson; // generated from schemas/redfish/OpenCMC.1.0.0.json
 
 std::int64_t nowUnixMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -33,7 +33,7 @@ Registry::Registry() : json_(kOpenCmcRegistryJson) {
     auto j = nlohmann::json::parse(json_, nullptr, false);
     if (j.is_discarded()) {
         std::cerr << "cmcd: built-in OpenCMC message registry is not valid JSON\n";
-        std::abort();  // impossible unless the build is broken
+        std::abort(); // impossible unless the build is broken
     }
     prefix_ = j.value("RegistryPrefix", "OpenCMC");
     version_ = j.value("RegistryVersion", "1.0.0");
@@ -54,8 +54,10 @@ const RegistryMessage* Registry::find(const std::string& key) const {
 
 EventLog::EventLog(store::Store* store, std::int64_t lastId, std::vector<domain::Event> recent, std::size_t window)
     : store_(store), lastId_(lastId), window_(window) {
-    for (auto& e : recent) recent_.push_back(std::move(e));
-    while (recent_.size() > window_) recent_.pop_front();
+    for (auto& e : recent)
+        recent_.push_back(std::move(e));
+    while (recent_.size() > window_)
+        recent_.pop_front();
 }
 
 const domain::Event& EventLog::raise(const std::string& key, std::vector<std::string> args, std::string origin,
@@ -83,8 +85,10 @@ const domain::Event& EventLog::raise(const std::string& key, std::vector<std::st
     std::cout << "cmcd: event " << e.id << " " << key << " severity=" << e.severity << " " << e.message << "\n";
     if (store_) store_->appendEvent(e);
     recent_.push_back(e);
-    while (recent_.size() > window_) recent_.pop_front();
-    for (auto& [id, l] : listeners_) l(recent_.back());
+    while (recent_.size() > window_)
+        recent_.pop_front();
+    for (auto& [id, l] : listeners_)
+        l(recent_.back());
     return recent_.back();
 }
 
@@ -94,6 +98,8 @@ int EventLog::subscribe(Listener l) {
     return id;
 }
 
-void EventLog::unsubscribe(int id) { listeners_.erase(id); }
+void EventLog::unsubscribe(int id) {
+    listeners_.erase(id);
+}
 
-}  // namespace cmc::events
+} // namespace cmc::events

@@ -18,7 +18,7 @@ class Store;
 namespace cmc::events {
 
 struct RegistryMessage {
-    std::string message;   // with %1.. placeholders
+    std::string message; // with %1.. placeholders
     std::string severity;
     std::string resolution;
     std::size_t args = 0;
@@ -29,8 +29,8 @@ class Registry {
 public:
     Registry();
     [[nodiscard]] const std::string& json() const { return json_; }
-    [[nodiscard]] const std::string& prefix() const { return prefix_; }     // "OpenCMC"
-    [[nodiscard]] const std::string& version() const { return version_; }   // "1.0.0"
+    [[nodiscard]] const std::string& prefix() const { return prefix_; }   // "OpenCMC"
+    [[nodiscard]] const std::string& version() const { return version_; } // "1.0.0"
     [[nodiscard]] const RegistryMessage* find(const std::string& key) const;
 
 private:
@@ -70,4 +70,4 @@ private:
 [[nodiscard]] std::int64_t nowUnixMs();
 [[nodiscard]] std::string rfc3339Ms(std::int64_t unixMs);
 
-}  // namespace cmc::events
+} // namespace cmc::events

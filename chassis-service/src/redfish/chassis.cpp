@@ -51,12 +51,12 @@ json bladeJson(const app::BladeRuntime& rt) {
     r["PartNumber"] = b.partNumber;
     if (!b.uuid.empty()) r["UUID"] = b.uuid;
     if (!b.powerState.empty()) r["PowerState"] = b.powerState;
-    r["Location"]["PartLocation"] = {{"ServiceLabel", "Slot " + std::to_string(b.slot)},
-                                     {"LocationType", "Slot"},
-                                     {"LocationOrdinalValue", b.slot}};
-    std::string state = !b.present ? "Absent"
-                        : (b.health == HealthState::Failed ? "UnavailableOffline"
-                                                           : (b.powerState == "Off" ? "StandbyOffline" : "Enabled"));
+    r["Location"]["PartLocation"] = {
+        {"ServiceLabel", "Slot " + std::to_string(b.slot)}, {"LocationType", "Slot"}, {"LocationOrdinalValue", b.slot}};
+    std::string state =
+        !b.present ? "Absent"
+                   : (b.health == HealthState::Failed ? "UnavailableOffline"
+                                                      : (b.powerState == "Off" ? "StandbyOffline" : "Enabled"));
     r["Status"] = {{"State", state}, {"Health", statusHealth(b.health)}};
     r["Links"]["ContainedBy"] = link("/redfish/v1/Chassis/chassis");
     r["Links"]["ManagedBy"] = json::array({link("/redfish/v1/Managers/bmc-" + std::to_string(b.slot))});
@@ -84,9 +84,11 @@ json bladeJson(const app::BladeRuntime& rt) {
     inventory["BmcFirmwareVersion"] = b.bmcFirmwareVersion;
     inventory["BiosVersion"] = b.biosVersion;
     json nics = json::array();
-    for (const auto& n : b.nics) nics.push_back({{"PermanentMACAddress", n.permanentMac}, {"MACAddress", n.currentMac}});
+    for (const auto& n : b.nics)
+        nics.push_back({{"PermanentMACAddress", n.permanentMac}, {"MACAddress", n.currentMac}});
     json hbas = json::array();
-    for (const auto& h : b.hbas) hbas.push_back({{"PermanentWWPN", h.permanentWwpn}, {"WWPN", h.currentWwpn}});
+    for (const auto& h : b.hbas)
+        hbas.push_back({{"PermanentWWPN", h.permanentWwpn}, {"WWPN", h.currentWwpn}});
     inventory["Nics"] = nics;
     inventory["Hbas"] = hbas;
     inventory["LogicalIPs"] = rt.logicalIps;
@@ -131,14 +133,16 @@ std::optional<int> slotOf(const std::string& id) {
     return v;
 }
 
-}  // namespace
+} // namespace
 
 Maybe routeChassis(Request& r) {
     auto& s = r.service;
     if (r.seg.size() == 1) {
         std::vector<std::string> members{"/redfish/v1/Chassis/chassis"};
-        for (const auto& [slot, b] : s.blades()) members.push_back("/redfish/v1/Chassis/blade-" + std::to_string(slot));
-        return readOnly(r, collectionOf("/redfish/v1/Chassis", "#ChassisCollection.ChassisCollection", "Chassis Collection", members));
+        for (const auto& [slot, b] : s.blades())
+            members.push_back("/redfish/v1/Chassis/blade-" + std::to_string(slot));
+        return readOnly(r, collectionOf("/redfish/v1/Chassis", "#ChassisCollection.ChassisCollection",
+                                        "Chassis Collection", members));
     }
     if (r.seg.size() != 2) return std::nullopt;
     if (r.seg[1] == "chassis") return readOnly(r, enclosureJson(s));
@@ -149,4 +153,4 @@ Maybe routeChassis(Request& r) {
     return readOnly(r, bladeJson(it->second));
 }
 
-}  // namespace cmc::redfish
+} // namespace cmc::redfish

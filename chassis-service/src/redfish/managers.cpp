@@ -49,18 +49,23 @@ http::Response entries(const Request& r) {
         std::size_t n = 0;
         auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
         bool number = !v.empty() && ec == std::errc() && p == v.data() + v.size();
-        if ((k == "$skip" || k == "%24skip") && number) skip = n;
-        else if ((k == "$top" || k == "%24top") && number && n > 0) top = std::min<std::size_t>(n, 1000);
-        else return errorResponse(400, {message("QueryNotSupported")});
+        if ((k == "$skip" || k == "%24skip") && number)
+            skip = n;
+        else if ((k == "$top" || k == "%24top") && number && n > 0)
+            top = std::min<std::size_t>(n, 1000);
+        else
+            return errorResponse(400, {message("QueryNotSupported")});
         i = j + 1;
     }
     json c = collectionOf(kLog + "/Entries", "#LogEntryCollection.LogEntryCollection", "Event Log Entries", {});
     json members = json::array();
-    for (std::size_t k = skip; k < all.size() && members.size() < top; ++k) members.push_back(eventJson(all[k]));
+    for (std::size_t k = skip; k < all.size() && members.size() < top; ++k)
+        members.push_back(eventJson(all[k]));
     c["Members"] = members;
     c["Members@odata.count"] = all.size();
     if (skip + members.size() < all.size()) {
-        c["Members@odata.nextLink"] = kLog + "/Entries?$skip=" + std::to_string(skip + members.size()) + "&$top=" + std::to_string(top);
+        c["Members@odata.nextLink"] =
+            kLog + "/Entries?$skip=" + std::to_string(skip + members.size()) + "&$top=" + std::to_string(top);
     }
     return r.http.method == "GET" || r.http.method == "HEAD" ? jsonResponse(200, c) : methodNotAllowed("GET, HEAD");
 }
@@ -82,12 +87,17 @@ json cmcJson(app::ChassisService& s) {
     m["Links"]["ManagerForChassis"] = json::array({link("/redfish/v1/Chassis/chassis")});
     m["Oem"]["OpenCMC"] = {{"@odata.type", "#OpenCMCManager.v1_0_0.Manager"},
                            {"StartedAt", events::rfc3339Ms(s.startedUnixMs())},
-                           {"ManagementNetwork", {{"Suspect", n.suspect}, {"UnreachableBmcs", n.unreachable}, {"MonitoredBmcs", n.total}}}};
+                           {"ManagementNetwork",
+                            {{"Suspect", n.suspect}, {"UnreachableBmcs", n.unreachable}, {"MonitoredBmcs", n.total}}}};
     const auto& c = s.counters();
-    m["Oem"]["OpenCMC"]["Monitor"] = {{"IpmiPolls", c.ipmiPolls}, {"IpmiPollFailures", c.ipmiFailures},
-                                      {"SelReads", c.selReads}, {"RedfishPolls", c.redfishPolls},
-                                      {"RedfishPollFailures", c.redfishFailures}, {"FabricPolls", c.fabricPolls},
-                                      {"HealthTransitions", c.transitions}, {"Blades", s.blades().size()}};
+    m["Oem"]["OpenCMC"]["Monitor"] = {{"IpmiPolls", c.ipmiPolls},
+                                      {"IpmiPollFailures", c.ipmiFailures},
+                                      {"SelReads", c.selReads},
+                                      {"RedfishPolls", c.redfishPolls},
+                                      {"RedfishPollFailures", c.redfishFailures},
+                                      {"FabricPolls", c.fabricPolls},
+                                      {"HealthTransitions", c.transitions},
+                                      {"Blades", s.blades().size()}};
     return m;
 }
 
@@ -102,32 +112,38 @@ json bmcJson(const app::BladeRuntime& rt) {
     m["ManagerType"] = "BMC";
     m["FirmwareVersion"] = b.bmcFirmwareVersion;
     bool reachable = rt.health && !rt.health->ipmi().bad && rt.ipmiUp;
-    m["Status"] = {{"State", b.present ? "Enabled" : "Absent"}, {"Health", reachable || !b.present ? "OK" : "Critical"}};
+    m["Status"] = {{"State", b.present ? "Enabled" : "Absent"},
+                   {"Health", reachable || !b.present ? "OK" : "Critical"}};
     m["Links"]["ManagerForChassis"] = json::array({link("/redfish/v1/Chassis/blade-" + std::to_string(b.slot))});
     // Endpoints only: credentials are never shown.
     m["Oem"]["OpenCMC"] = {{"@odata.type", "#OpenCMCManager.v1_0_0.Manager"},
-                           {"Ipmi", {{"Host", b.bmc.ipmiHost}, {"Port", b.bmc.ipmiPort}, {"SessionUp", rt.ipmiUp},
-                                     {"LastRoundTripMs", rt.lastIpmiRttMs}}},
+                           {"Ipmi",
+                            {{"Host", b.bmc.ipmiHost},
+                             {"Port", b.bmc.ipmiPort},
+                             {"SessionUp", rt.ipmiUp},
+                             {"LastRoundTripMs", rt.lastIpmiRttMs}}},
                            {"RedfishUrl", b.bmc.redfishUrl}};
     return m;
 }
 
-}  // namespace
+} // namespace
 
 Maybe routeManagers(Request& r) {
     auto& s = r.service;
     const auto& seg = r.seg;
     if (seg.size() == 1) {
         std::vector<std::string> members{"/redfish/v1/Managers/cmc"};
-        for (const auto& [slot, b] : s.blades()) members.push_back("/redfish/v1/Managers/bmc-" + std::to_string(slot));
-        return readOnly(r, collectionOf("/redfish/v1/Managers", "#ManagerCollection.ManagerCollection", "Manager Collection", members));
+        for (const auto& [slot, b] : s.blades())
+            members.push_back("/redfish/v1/Managers/bmc-" + std::to_string(slot));
+        return readOnly(r, collectionOf("/redfish/v1/Managers", "#ManagerCollection.ManagerCollection",
+                                        "Manager Collection", members));
     }
     if (seg[1] == "cmc") {
         if (seg.size() == 2) return readOnly(r, cmcJson(s));
         if (seg[2] != "LogServices") return std::nullopt;
         if (seg.size() == 3) {
-            return readOnly(r, collectionOf("/redfish/v1/Managers/cmc/LogServices", "#LogServiceCollection.LogServiceCollection",
-                                            "Log Services", {kLog}));
+            return readOnly(r, collectionOf("/redfish/v1/Managers/cmc/LogServices",
+                                            "#LogServiceCollection.LogServiceCollection", "Log Services", {kLog}));
         }
         if (seg[3] != "EventLog") return resourceNotFound("LogService", seg[3]);
         if (seg.size() == 4) {
@@ -165,4 +181,4 @@ Maybe routeManagers(Request& r) {
     return resourceNotFound("Manager", seg[1]);
 }
 
-}  // namespace cmc::redfish
+} // namespace cmc::redfish

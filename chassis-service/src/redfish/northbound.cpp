@@ -8,13 +8,16 @@ namespace cmc::redfish {
 
 using json = nlohmann::json;
 
-json link(const std::string& id) { return json{{"@odata.id", id}}; }
+json link(const std::string& id) {
+    return json{{"@odata.id", id}};
+}
 
 json collectionOf(const std::string& id, const std::string& type, const std::string& name,
                   const std::vector<std::string>& members) {
     json c{{"@odata.id", id}, {"@odata.type", type}, {"Name", name}};
     json m = json::array();
-    for (const auto& s : members) m.push_back(link(s));
+    for (const auto& s : members)
+        m.push_back(link(s));
     c["Members"] = m;
     c["Members@odata.count"] = members.size();
     return c;
@@ -56,7 +59,8 @@ Maybe routeRegistries(Request& r) {
     const auto& reg = r.service.events().registry();
     const std::string id = reg.prefix() + "." + reg.version();
     if (r.seg.size() == 1) {
-        return readOnly(r, collectionOf("/redfish/v1/Registries", "#MessageRegistryFileCollection.MessageRegistryFileCollection",
+        return readOnly(r, collectionOf("/redfish/v1/Registries",
+                                        "#MessageRegistryFileCollection.MessageRegistryFileCollection",
                                         "Registry File Collection", {"/redfish/v1/Registries/" + id}));
     }
     if (r.seg[1] != id) return resourceNotFound("MessageRegistryFile", r.seg[1]);
@@ -79,15 +83,16 @@ Maybe routeRegistries(Request& r) {
     return std::nullopt;
 }
 
-}  // namespace
+} // namespace
 
 http::Handler makeNorthboundHandler(app::ChassisService& service) {
     return [&service](http::Request&& req, http::Responder done) {
         std::string path = req.path;
-        while (path.size() > 1 && path.back() == '/') path.pop_back();
+        while (path.size() > 1 && path.back() == '/')
+            path.pop_back();
         if (path == "/redfish") {
             done(req.method == "GET" || req.method == "HEAD" ? jsonResponse(200, json{{"v1", "/redfish/v1/"}})
-                                                               : methodNotAllowed("GET, HEAD"));
+                                                             : methodNotAllowed("GET, HEAD"));
             return;
         }
         const std::string prefix = "/redfish/v1";
@@ -110,7 +115,7 @@ http::Handler makeNorthboundHandler(app::ChassisService& service) {
         }
         if (seg.empty()) {
             done(req.method == "GET" || req.method == "HEAD" ? jsonResponse(200, serviceRoot(service))
-                                                               : methodNotAllowed("GET, HEAD"));
+                                                             : methodNotAllowed("GET, HEAD"));
             return;
         }
         if (!authorized(service, req)) {
@@ -119,11 +124,14 @@ http::Handler makeNorthboundHandler(app::ChassisService& service) {
         }
         Request r{req, service, seg};
         Maybe out;
-        if (seg[0] == "Chassis") out = routeChassis(r);
-        else if (seg[0] == "Managers") out = routeManagers(r);
-        else if (seg[0] == "Registries") out = routeRegistries(r);
+        if (seg[0] == "Chassis")
+            out = routeChassis(r);
+        else if (seg[0] == "Managers")
+            out = routeManagers(r);
+        else if (seg[0] == "Registries")
+            out = routeRegistries(r);
         done(out ? std::move(*out) : resourceNotFound("Resource", req.path));
     };
 }
 
-}  // namespace cmc::redfish
+} // namespace cmc::redfish

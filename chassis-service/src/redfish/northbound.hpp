@@ -21,7 +21,7 @@ namespace cmc::redfish {
 struct Request {
     const http::Request& http;
     app::ChassisService& service;
-    const std::vector<std::string>& seg;  // path segments after /redfish/v1
+    const std::vector<std::string>& seg; // path segments after /redfish/v1
 };
 using Maybe = std::optional<http::Response>;
 Maybe routeChassis(Request& r);
@@ -31,4 +31,4 @@ Maybe routeManagers(Request& r);
                                           const std::vector<std::string>& members);
 [[nodiscard]] http::Response readOnly(const Request& r, const nlohmann::json& body);
 
-}  // namespace cmc::redfish
+} // namespace cmc::redfish

@@ -67,15 +67,17 @@ std::pair<double, int> runCommand(const std::string& cmd, const std::string& nee
     return {std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), hits};
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
     std::size_t count = 1000;
     std::size_t sensorsHosts = 200;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string key = argv[i];
-        if (key == "--count") count = std::strtoul(argv[i + 1], nullptr, 10);
-        else if (key == "--sensors-hosts") sensorsHosts = std::strtoul(argv[i + 1], nullptr, 10);
+        if (key == "--count")
+            count = std::strtoul(argv[i + 1], nullptr, 10);
+        else if (key == "--sensors-hosts")
+            sensorsHosts = std::strtoul(argv[i + 1], nullptr, 10);
     }
     rlimit nofile{};
     getrlimit(RLIMIT_NOFILE, &nofile);
@@ -164,10 +166,10 @@ int main(int argc, char** argv) {
         const auto cmds = b.commands - a.commands;
         std::printf("%-16s %4d/%zu ok  wall %.3f s  datagrams %llu (commands %llu)  BMC-thread CPU %.3f s  "
                     "%.1f us/request  capacity %.0f requests/s/thread\n",
-                    name, ok, n, wall, static_cast<unsigned long long>(dg),
-                    static_cast<unsigned long long>(cmds), cpu, dg ? cpu * 1e6 / static_cast<double>(dg) : 0.0,
-                    cpu > 0 ? static_cast<double>(dg) / cpu : 0.0);
-        return std::make_pair(dg ? cpu * 1e6 / static_cast<double>(dg) : 0.0, cpu > 0 ? static_cast<double>(dg) / cpu : 0.0);
+                    name, ok, n, wall, static_cast<unsigned long long>(dg), static_cast<unsigned long long>(cmds), cpu,
+                    dg ? cpu * 1e6 / static_cast<double>(dg) : 0.0, cpu > 0 ? static_cast<double>(dg) / cpu : 0.0);
+        return std::make_pair(dg ? cpu * 1e6 / static_cast<double>(dg) : 0.0,
+                              cpu > 0 ? static_cast<double>(dg) / cpu : 0.0);
     };
     std::printf("BMCs: %zu  RSS: start %.1f MiB, +HALs %.1f MiB, +BMCs %.1f MiB\n", count, rssStart, rssHals, rssBmcs);
     std::printf("IPMI part: %.1f MiB total, %.1f KiB per BMC (target: 1000 BMCs < 100 MiB); "

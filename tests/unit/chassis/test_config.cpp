@@ -14,9 +14,11 @@ TEST_CASE("an empty object gives the defaults") {
 
 TEST_CASE("every key is read and validated") {
     Config c;
-    auto err = parseConfig(R"({"listen": "0.0.0.0:0", "db": "/tmp/x.db", "admin": {"username": "root", "password": "pw"},
+    auto err =
+        parseConfig(R"({"listen": "0.0.0.0:0", "db": "/tmp/x.db", "admin": {"username": "root", "password": "pw"},
         "monitor": {"ipmiIntervalMs": 100, "ipmiLossThresholdMs": 2000, "flapCount": 5, "networkSuspectFraction": 0.6},
-        "retention": {"samplesHours": 2}})", c);
+        "retention": {"samplesHours": 2}})",
+                    c);
     CHECK(err.empty());
     CHECK(c.listenHost == "0.0.0.0");
     CHECK(c.listenPort == 0);
@@ -33,7 +35,8 @@ TEST_CASE("errors name the key") {
     CHECK(parseConfig("[]", c).find("object") != std::string::npos);
     CHECK(parseConfig(R"({"listen": "nohost"})", c).find("listen") != std::string::npos);
     CHECK(parseConfig(R"({"listen": "h:99999"})", c).find("listen") != std::string::npos);
-    CHECK(parseConfig(R"({"monitor": {"ipmiIntervalMs": "fast"}})", c).find("monitor.ipmiIntervalMs") != std::string::npos);
+    CHECK(parseConfig(R"({"monitor": {"ipmiIntervalMs": "fast"}})", c).find("monitor.ipmiIntervalMs") !=
+          std::string::npos);
     CHECK(parseConfig(R"({"monitor": {"ipmiIntervalMs": 1}})", c).find("monitor.ipmiIntervalMs") != std::string::npos);
     CHECK(parseConfig(R"({"monitor": {"bogus": 1}})", c).find("monitor.bogus") != std::string::npos);
     CHECK(parseConfig(R"({"colour": "blue"})", c).find("colour") != std::string::npos);

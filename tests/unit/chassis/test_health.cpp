@@ -14,7 +14,7 @@ void healthy(BladeHealth& h, std::int64_t from, std::int64_t to) {
         (void)h.evaluate(t, false);
     }
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("a blade becomes Healthy after its first good IPMI answer") {
     BladeHealth h(1, {});
@@ -40,7 +40,7 @@ TEST_CASE("a power fault is a hard signal: Failed at once") {
 TEST_CASE("a network blip shorter than the threshold never leaves Healthy") {
     BladeHealth h(1, {});
     healthy(h, 0, 2000);
-    for (std::int64_t t = 2250; t <= 4250; t += 250) {  // 2 s of lost answers (threshold 3 s)
+    for (std::int64_t t = 2250; t <= 4250; t += 250) { // 2 s of lost answers (threshold 3 s)
         h.ipmiResult(t, false, "timeout");
         CHECK_FALSE(h.evaluate(t, false).has_value());
     }

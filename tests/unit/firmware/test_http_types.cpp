@@ -36,5 +36,6 @@ TEST_CASE("base64 and Basic credentials") {
     CHECK(c->second == "pw");
     CHECK_FALSE(parseBasicAuth("Bearer x").has_value());
     CHECK_FALSE(parseBasicAuth("Basic " + base64Encode("nocolon")).has_value());
-    for (std::string s : {"a", "ab", "abc", "abcd", "\xff\x00\x01"}) CHECK(base64Decode(base64Encode(s)) == s);
+    for (std::string s : {"a", "ab", "abc", "abcd", "\xff\x00\x01"})
+        CHECK(base64Decode(base64Encode(s)) == s);
 }

@@ -7,7 +7,8 @@ using namespace cmc;
 TEST_CASE("Base messages substitute their arguments") {
     auto m = redfish::message("ResourceNotFound", {"ComputerSystem", "7"});
     CHECK(m["MessageId"].get<std::string>() == std::string("Base.1.22.1.ResourceNotFound"));
-    CHECK(m["Message"].get<std::string>() == std::string("The requested resource of type ComputerSystem named '7' was not found."));
+    CHECK(m["Message"].get<std::string>() ==
+          std::string("The requested resource of type ComputerSystem named '7' was not found."));
     CHECK(m["MessageSeverity"].get<std::string>() == std::string("Critical"));
     CHECK(m["MessageArgs"].size() == 2u);
 }

@@ -21,8 +21,8 @@ public:
 
         sensors_.push_back(sensor(0x01, "cpu-temp", "CPU Temp", hal::SensorKind::Temperature, 45.0, "Cel",
                                   {std::nullopt, std::nullopt, 85.0, 95.0}));
-        sensors_.push_back(sensor(0x02, "p12v", "12V Rail", hal::SensorKind::Voltage, 12.1, "V",
-                                  {10.8, 11.4, 12.6, 13.2}));
+        sensors_.push_back(
+            sensor(0x02, "p12v", "12V Rail", hal::SensorKind::Voltage, 12.1, "V", {10.8, 11.4, 12.6, 13.2}));
         sensors_.push_back(sensor(0x03, "power", "Blade Power", hal::SensorKind::Power, 250.0, "W",
                                   {std::nullopt, std::nullopt, 700.0, 800.0}));
         sensors_.push_back(sensor(0x04, "fan1", "Fan 1", hal::SensorKind::Fan, 8400.0, "RPM",
@@ -38,8 +38,7 @@ public:
         r.message = "CPU Temp above upper non-critical";
         (void)addSel(r);
 
-        nics_ = {{"00:1b:21:aa:00:01", "02:00:00:00:03:01", true},
-                 {"00:1b:21:aa:00:02", "00:1b:21:aa:00:02", false}};
+        nics_ = {{"00:1b:21:aa:00:01", "02:00:00:00:03:01", true}, {"00:1b:21:aa:00:02", "00:1b:21:aa:00:02", false}};
         hal::HbaPort hba;
         hba.permanentWwpn = "20:00:00:1b:21:aa:00:01";
         hba.wwpn = "50:06:0b:00:00:c2:62:00";
@@ -165,4 +164,4 @@ private:
     bool watchdogSet_ = false;
 };
 
-}  // namespace cmc::ipmi::test
+} // namespace cmc::ipmi::test

@@ -50,8 +50,7 @@ struct Harness {
     }
 
     // Receives until `match` accepts a datagram or `timeout` passes.
-    std::optional<Bytes> receive(const std::function<bool(const Bytes&)>& match,
-                                 std::chrono::milliseconds timeout) {
+    std::optional<Bytes> receive(const std::function<bool(const Bytes&)>& match, std::chrono::milliseconds timeout) {
         std::optional<Bytes> got;
         bool timedOut = false;
         asio::steady_timer timer(io, timeout);
@@ -92,8 +91,7 @@ struct Harness {
     std::optional<Bytes> probe(std::chrono::milliseconds timeout = std::chrono::milliseconds(500)) {
         const std::uint8_t s = static_cast<std::uint8_t>(++seq & 0x3F);
         send(rmcp15(ipmiRequest(0x06, 0x38, {0x8E, 0x04}, s)));
-        return receive([s](const Bytes& d) { return d.size() > 20 && d[18] == (s << 2) && d[19] == 0x38; },
-                       timeout);
+        return receive([s](const Bytes& d) { return d.size() > 20 && d[18] == (s << 2) && d[19] == 0x38; }, timeout);
     }
 
     // Lets the BMC drain what was sent.
@@ -103,13 +101,13 @@ struct Harness {
     }
 };
 
-}  // namespace
+} // namespace
 
 TEST_CASE("the BMC answers pre-session requests; cipher suites come from the filter") {
     Harness h;
     auto r = h.probe();
     REQUIRE(r);
-    CHECK((*r)[20] == 0x00);  // completion code
+    CHECK((*r)[20] == 0x00); // completion code
     h.send(rmcpPlus(0x00, ipmiRequest(0x06, 0x54, {0x0E, 0x00, 0x80}, 5)));
     auto cs = h.receive([](const Bytes& d) { return d.size() > 21 && d[21] == 0x54; }, std::chrono::milliseconds(500));
     REQUIRE(cs);
@@ -165,40 +163,43 @@ TEST_CASE("corpus: truncated, oversized, mutated and random datagrams; the BMC s
     rakp1[4] = 0x02;
     rakp1[24] = 0x14;
     rakp1[27] = 5;
-    for (char c : std::string("admin")) rakp1.push_back(static_cast<std::uint8_t>(c));
+    for (char c : std::string("admin"))
+        rakp1.push_back(static_cast<std::uint8_t>(c));
     const std::vector<Bytes> seeds = {
         rmcp15(ipmiRequest(0x06, 0x38, {0x8E, 0x04})),
-        rmcp15(ipmiRequest(0x06, 0x39, Bytes(17, 0x61))),  // session challenge
+        rmcp15(ipmiRequest(0x06, 0x39, Bytes(17, 0x61))), // session challenge
         rmcp15(ipmiRequest(0x06, 0x54, {0x0E, 0x00, 0x80})),
         rmcpPlus(0x00, ipmiRequest(0x06, 0x54, {0x0E, 0x00, 0x80})),
         rmcpPlus(0x10, openSessionRequest(0x00, 1, 1, 1)),
         rmcpPlus(0x12, rakp1),
         rmcpPlus(0x14, Bytes(28, 0x00)),
-        rmcpPlus(0xC0, ipmiRequest(0x00, 0x02, {0x01}), 0x00000002),  // "authenticated", bogus session
+        rmcpPlus(0xC0, ipmiRequest(0x00, 0x02, {0x01}), 0x00000002), // "authenticated", bogus session
         rmcpPlus(0x00, ipmiRequest(0x00, 0x02, {0x01}), 0x00000002),
     };
     int sent = 0;
     for (const Bytes& s : seeds) {
-        for (std::size_t n = 0; n <= s.size(); ++n) {  // every truncation
+        for (std::size_t n = 0; n <= s.size(); ++n) { // every truncation
             h.send(Bytes(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(n)));
             ++sent;
         }
-        for (int i = 0; i < 200; ++i) {  // mutations
+        for (int i = 0; i < 200; ++i) { // mutations
             Bytes m = s;
-            for (int k = 0; k < 3; ++k) m[rng() % m.size()] = byte();
+            for (int k = 0; k < 3; ++k)
+                m[rng() % m.size()] = byte();
             h.send(m);
             ++sent;
         }
-        Bytes big = s;  // oversized: trailing garbage beyond the rx buffer
+        Bytes big = s; // oversized: trailing garbage beyond the rx buffer
         big.resize(1500, 0xA5);
         h.send(big);
         ++sent;
         if (sent % 200 == 0) h.settle();
         h.settle();
     }
-    for (int i = 0; i < 500; ++i) {  // random datagrams, some RMCP-looking
+    for (int i = 0; i < 500; ++i) { // random datagrams, some RMCP-looking
         Bytes r(rng() % 300);
-        for (auto& b : r) b = byte();
+        for (auto& b : r)
+            b = byte();
         if (r.size() > 5 && i % 2 == 0) {
             r[0] = 0x06;
             r[2] = 0xFF;
@@ -211,7 +212,7 @@ TEST_CASE("corpus: truncated, oversized, mutated and random datagrams; the BMC s
     }
     h.settle();
     CHECK(h.probe(std::chrono::milliseconds(1000)));
-    CHECK(h.bmc->stats().datagramsIn >= static_cast<std::uint64_t>(sent) / 2);  // UDP may drop on overflow
+    CHECK(h.bmc->stats().datagramsIn >= static_cast<std::uint64_t>(sent) / 2); // UDP may drop on overflow
 }
 
 TEST_CASE("corpus: random bodies into every command; the handler still answers") {
@@ -223,7 +224,8 @@ TEST_CASE("corpus: random bodies into every command; the handler still answers")
         for (int cmd = 0; cmd < 256; ++cmd) {
             for (int i = 0; i < 12; ++i) {
                 Bytes body(static_cast<std::size_t>(i < 8 ? i : static_cast<int>(rng() % 300)));
-                for (auto& b : body) b = static_cast<std::uint8_t>(rng() & 0xFF);
+                for (auto& b : body)
+                    b = static_cast<std::uint8_t>(rng() & 0xFF);
                 const auto p = static_cast<Privilege>(2 + rng() % 3);
                 const Bytes r = handler.handle({netFn, static_cast<std::uint8_t>(cmd), body, p});
                 REQUIRE_FALSE(r.empty());

@@ -28,7 +28,8 @@ struct MiniRack {
     }
 
     // Runs the loop until pred() holds; false if it never does within `limit` of real time.
-    bool runUntil(const std::function<bool()>& pred, std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
+    bool runUntil(const std::function<bool()>& pred,
+                  std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
         auto deadline = std::chrono::steady_clock::now() + limit;
         while (!pred()) {
             if (std::chrono::steady_clock::now() > deadline) return false;
@@ -51,4 +52,4 @@ struct MiniRack {
     std::vector<std::unique_ptr<Blade>> blades;
 };
 
-}  // namespace cmc::sim::test
+} // namespace cmc::sim::test

@@ -30,7 +30,7 @@ TEST_CASE("the OS boots only from a volume visible to the current WWPN") {
     REQUIRE((b.reset(hal::ResetType::On) == hal::HalError::Ok));
     REQUIRE((rack.runUntil([&] { return b.hostState() == HostState::Running; })));
     CHECK(b.bootVolume() == "boot");
-    CHECK(b.watchdog().running);  // the host agent armed it
+    CHECK(b.watchdog().running); // the host agent armed it
     CHECK(b.bootCount() == 1);
 }
 
@@ -71,13 +71,13 @@ TEST_CASE("power loss: off, power fault, SEL entry, power-on refused until clear
 TEST_CASE("watchdog: set, reset, expiry logs a SEL event and takes the action") {
     test::MiniRack rack(1);
     auto& b = rack.blade(1);
-    CHECK((b.resetWatchdog() == hal::HalError::Busy));  // never configured
+    CHECK((b.resetWatchdog() == hal::HalError::Busy)); // never configured
     REQUIRE((b.reset(hal::ResetType::On) == hal::HalError::Ok));
     REQUIRE((rack.runUntil([&] { return b.chassisStatus().power == PowerState::On; })));
     hal::WatchdogState w;
     w.timerUse = 4;
     w.action = hal::WatchdogAction::PowerDown;
-    w.initialCountdown = 50;  // 5 s simulated
+    w.initialCountdown = 50; // 5 s simulated
     REQUIRE((b.setWatchdog(w) == hal::HalError::Ok));
     CHECK_FALSE(b.watchdog().running);
     REQUIRE((b.resetWatchdog() == hal::HalError::Ok));
@@ -87,13 +87,14 @@ TEST_CASE("watchdog: set, reset, expiry logs a SEL event and takes the action") 
     CHECK((b.watchdog().expirationFlags & (1 << 4)) != 0);
     REQUIRE_FALSE(b.sel().empty());
     CHECK(b.sel().back().sensorType == 0x23);
-    CHECK(b.sel().back().eventData[0] == 2);  // power down
+    CHECK(b.sel().back().eventData[0] == 2); // power down
 }
 
 TEST_CASE("SEL wraps when full and clears") {
     test::MiniRack rack(1);
     auto& b = rack.blade(1);
-    for (std::size_t i = 0; i < Blade::kSelCapacity + 10; ++i) (void)b.addSel(hal::SelRecord{});
+    for (std::size_t i = 0; i < Blade::kSelCapacity + 10; ++i)
+        (void)b.addSel(hal::SelRecord{});
     CHECK(b.sel().size() == Blade::kSelCapacity);
     CHECK(b.sel().front().id == 11);
     b.clearSel();

@@ -15,10 +15,11 @@ void bootWith(test::MiniRack& rack, std::size_t slot, const std::string& mac, co
 
 std::size_t activeOf(const Fabric& f, const std::string& kind) {
     std::size_t n = 0;
-    for (const auto& v : f.violations()) n += (v.kind == kind && !v.endMs) ? 1 : 0;
+    for (const auto& v : f.violations())
+        n += (v.kind == kind && !v.endMs) ? 1 : 0;
     return n;
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("a logical IP is answered through the port where its MAC is") {
     test::MiniRack rack(2);

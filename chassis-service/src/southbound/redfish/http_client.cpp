@@ -58,7 +58,7 @@ bool parseBase(const std::string& url, std::string& host, std::string& port) {
     return !host.empty() && !port.empty();
 }
 
-}  // namespace
+} // namespace
 
 struct Pool;
 
@@ -71,7 +71,7 @@ struct Conn : std::enable_shared_from_this<Conn> {
 };
 
 struct Pool {
-    std::string key;  // host:port
+    std::string key; // host:port
     std::string host;
     std::string port;
     std::vector<std::shared_ptr<Conn>> idle;
@@ -131,7 +131,9 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
                 }
             }
             if (!conn) {
-                if (pool.active + pool.idle.size() >= options_.maxConnectionsPerHost && pool.active >= options_.maxConnectionsPerHost) return;
+                if (pool.active + pool.idle.size() >= options_.maxConnectionsPerHost &&
+                    pool.active >= options_.maxConnectionsPerHost)
+                    return;
                 if (pool.active >= options_.maxConnectionsPerHost) return;
                 conn = std::make_shared<Conn>(io_);
             }
@@ -183,22 +185,23 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
             });
             return;
         }
-        resolver_.async_resolve(pool.host, pool.port,
-                                [self, key, conn, jobPtr](beast::error_code ec, tcp::resolver::results_type results) {
-                                    if (ec) {
-                                        self->fail(key, conn, jobPtr, "cannot resolve: " + ec.message());
-                                        return;
-                                    }
-                                    conn->stream.async_connect(results, [self, key, conn, jobPtr](beast::error_code ec2, const tcp::endpoint&) {
-                                        if (ec2) {
-                                            self->fail(key, conn, jobPtr, "cannot connect: " + ec2.message());
-                                            return;
-                                        }
-                                        conn->connected = true;
-                                        conn->stream.socket().set_option(tcp::no_delay(true), ec2);
-                                        self->send(key, conn, jobPtr, false);
-                                    });
-                                });
+        resolver_.async_resolve(
+            pool.host, pool.port, [self, key, conn, jobPtr](beast::error_code ec, tcp::resolver::results_type results) {
+                if (ec) {
+                    self->fail(key, conn, jobPtr, "cannot resolve: " + ec.message());
+                    return;
+                }
+                conn->stream.async_connect(results,
+                                           [self, key, conn, jobPtr](beast::error_code ec2, const tcp::endpoint&) {
+                                               if (ec2) {
+                                                   self->fail(key, conn, jobPtr, "cannot connect: " + ec2.message());
+                                                   return;
+                                               }
+                                               conn->connected = true;
+                                               conn->stream.socket().set_option(tcp::no_delay(true), ec2);
+                                               self->send(key, conn, jobPtr, false);
+                                           });
+            });
     }
 
     void send(const std::string& key, std::shared_ptr<Conn> conn, std::shared_ptr<Job> job, bool reused) {
@@ -210,7 +213,8 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
         req->set(bhttp::field::host, key);
         req->set(bhttp::field::user_agent, "OpenCMC-cmcd");
         req->keep_alive(true);
-        for (const auto& h : job->headers) req->set(h.name, h.value);
+        for (const auto& h : job->headers)
+            req->set(h.name, h.value);
         if (!job->body.empty() || job->method == "POST" || job->method == "PATCH" || job->method == "PUT") {
             req->body() = job->body;
             if (!req->count(bhttp::field::content_type)) req->set(bhttp::field::content_type, "application/json");
@@ -228,14 +232,16 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
                               [self, key, conn, job, parser, reused](beast::error_code ec2, std::size_t) {
                                   if (ec2) {
                                       self->retryOrFail(key, conn, job, reused,
-                                                        ec2 == beast::error::timeout ? "timed out" : "read failed: " + ec2.message());
+                                                        ec2 == beast::error::timeout ? "timed out"
+                                                                                     : "read failed: " + ec2.message());
                                       return;
                                   }
                                   auto res = parser->release();
                                   HttpResult r;
                                   r.transportOk = true;
                                   r.status = res.result_int();
-                                  for (const auto& f : res) r.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+                                  for (const auto& f : res)
+                                      r.headers.push_back({std::string(f.name_string()), std::string(f.value())});
                                   r.body = std::move(res.body());
                                   bool keep = res.keep_alive();
                                   conn->stream.expires_never();
@@ -272,7 +278,8 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     void shutdown() {
         stopped_ = true;
         for (auto& [key, pool] : pools_) {
-            for (auto& c : pool.idle) c->stream.close();
+            for (auto& c : pool.idle)
+                c->stream.close();
             pool.idle.clear();
             while (!pool.queue.empty()) {
                 HttpResult r;
@@ -290,10 +297,11 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     bool stopped_ = false;
 };
 
-HttpClient::HttpClient(asio::io_context& io, HttpClientOptions options)
-    : impl_(std::make_shared<Impl>(io, options)) {}
+HttpClient::HttpClient(asio::io_context& io, HttpClientOptions options) : impl_(std::make_shared<Impl>(io, options)) {}
 
-HttpClient::~HttpClient() { impl_->shutdown(); }
+HttpClient::~HttpClient() {
+    impl_->shutdown();
+}
 
 void HttpClient::request(const std::string& baseUrl, const std::string& method, const std::string& target,
                          std::string body, std::vector<http::Header> headers, std::function<void(HttpResult)> done) {
@@ -307,6 +315,8 @@ void HttpClient::request(const std::string& baseUrl, const std::string& method, 
     impl_->request(baseUrl, std::move(job));
 }
 
-void HttpClient::shutdown() { impl_->shutdown(); }
+void HttpClient::shutdown() {
+    impl_->shutdown();
+}
 
-}  // namespace cmc::southbound
+} // namespace cmc::southbound

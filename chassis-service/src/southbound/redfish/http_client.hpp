@@ -19,7 +19,7 @@ class io_context;
 namespace cmc::southbound {
 
 struct HttpClientOptions {
-    std::chrono::milliseconds timeout{2000};      // connect + write + read of one request
+    std::chrono::milliseconds timeout{2000}; // connect + write + read of one request
     std::size_t maxConnectionsPerHost = 2;
     std::size_t maxQueuedPerHost = 64;
     std::size_t bodyLimit = 8 * 1024 * 1024;
@@ -27,7 +27,7 @@ struct HttpClientOptions {
 };
 
 struct HttpResult {
-    bool transportOk = false;   // false: connect/timeout/protocol error (see error)
+    bool transportOk = false; // false: connect/timeout/protocol error (see error)
     unsigned status = 0;
     std::string body;
     std::vector<http::Header> headers;
@@ -44,8 +44,8 @@ public:
     HttpClient& operator=(const HttpClient&) = delete;
 
     // baseUrl "http://host:port"; target "/path?query". `done` runs once on the io_context.
-    void request(const std::string& baseUrl, const std::string& method, const std::string& target,
-                 std::string body, std::vector<http::Header> headers, std::function<void(HttpResult)> done);
+    void request(const std::string& baseUrl, const std::string& method, const std::string& target, std::string body,
+                 std::vector<http::Header> headers, std::function<void(HttpResult)> done);
 
     // Closes every connection; queued requests answer with an error.
     void shutdown();
@@ -59,4 +59,4 @@ private:
 // "Basic base64(user:password)".
 [[nodiscard]] std::string basicAuth(const std::string& user, const std::string& password);
 
-}  // namespace cmc::southbound
+} // namespace cmc::southbound
