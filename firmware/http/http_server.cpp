@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <unordered_set>
 
 namespace cmc::http {
@@ -154,6 +155,7 @@ private:
             timer_.expires_after(server_->options_.hangTimeout);
             timer_.async_wait([self = shared_from_this()](beast::error_code) { self->close(); });
             hung_ = shared_from_this();
+            drainWhileHung();
             return;
         }
         if (r.delay.count() > 0) {
@@ -170,6 +172,20 @@ private:
             return;
         }
         write(std::move(r), version_, false);
+    }
+
+    // A hung service still notices when the client gives up and closes: read
+    // and discard until then, so abandoned connections do not pile up.
+    void drainWhileHung() {
+        stream_.expires_never();
+        stream_.socket().async_read_some(asio::buffer(drain_),
+                                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                             if (ec) {
+                                                 self->close();
+                                                 return;
+                                             }
+                                             if (self->hung_) self->drainWhileHung();
+                                         });
     }
 
     void write(Response r, unsigned version, bool forceClose) {
@@ -205,6 +221,7 @@ private:
     std::shared_ptr<Session> pending_;
     std::shared_ptr<Session> hung_;
     std::optional<Response> delayed_;
+    std::array<char, 512> drain_{};
     std::string remote_;
     std::uint16_t localPort_ = 0;
     unsigned version_ = 11;

@@ -85,6 +85,10 @@ class FaultTest(unittest.TestCase):
         self.sim.inject(slot, "bmc-unresponsive")
         self.assertTrue(times_out(bmc))
         self.assertTrue(self.sim.blade(slot)["managementLink"]["bmcHung"])
+        # Clients that give up close their connections; the hung BMC must notice
+        # (no pile-up of abandoned connections that would end in 503s).
+        for _ in range(80):
+            self.assertTrue(times_out(bmc, timeout=0.05))
         self.sim.clear(slot, "bmc-unresponsive")
         self.assertEqual(bmc.call("GET", "/redfish/v1/Systems/1")[0], 200)
 
