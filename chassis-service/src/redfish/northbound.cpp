@@ -30,7 +30,8 @@ http::Response readOnly(const Request& r, const json& body) {
 
 namespace {
 
-bool authorized(app::ChassisService& s, const http::Request& req) {
+bool authorized(app::ChassisService& s, SessionTable& sessions, const http::Request& req) {
+    if (const auto* token = req.header("X-Auth-Token")) return sessionUser(sessions, *token).has_value();
     const auto* auth = req.header("Authorization");
     if (!auth) return false;
     auto cred = http::parseBasicAuth(*auth);
@@ -49,6 +50,8 @@ json serviceRoot(app::ChassisService& s) {
     r["Chassis"] = link("/redfish/v1/Chassis");
     r["Managers"] = link("/redfish/v1/Managers");
     r["Registries"] = link("/redfish/v1/Registries");
+    r["SessionService"] = link("/redfish/v1/SessionService");
+    r["Links"]["Sessions"] = link("/redfish/v1/SessionService/Sessions");
     r["Oem"]["OpenCMC"] = {{"@odata.type", "#OpenCMCServiceRoot.v1_0_0.ServiceRoot"},
                            {"Version", app::kVersion},
                            {"Blades", s.blades().size()}};
@@ -86,7 +89,8 @@ Maybe routeRegistries(Request& r) {
 } // namespace
 
 http::Handler makeNorthboundHandler(app::ChassisService& service) {
-    return [&service](http::Request&& req, http::Responder done) {
+    auto sessions = makeSessionTable();
+    return [&service, sessions](http::Request&& req, http::Responder done) {
         std::string path = req.path;
         while (path.size() > 1 && path.back() == '/')
             path.pop_back();
@@ -118,7 +122,11 @@ http::Handler makeNorthboundHandler(app::ChassisService& service) {
                                                              : methodNotAllowed("GET, HEAD"));
             return;
         }
-        if (!authorized(service, req)) {
+        if (seg.size() == 2 && seg[0] == "SessionService" && seg[1] == "Sessions" && req.method == "POST") {
+            done(login(*sessions, service, req)); // logging in needs no prior authentication
+            return;
+        }
+        if (!authorized(service, *sessions, req)) {
             done(noValidSession("OpenCMC"));
             return;
         }
@@ -130,6 +138,8 @@ http::Handler makeNorthboundHandler(app::ChassisService& service) {
             out = routeManagers(r);
         else if (seg[0] == "Registries")
             out = routeRegistries(r);
+        else if (seg[0] == "SessionService")
+            out = routeSessions(*sessions, r);
         done(out ? std::move(*out) : resourceNotFound("Resource", req.path));
     };
 }

@@ -10,9 +10,10 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.request
 
 from cmcdlib import ADMIN, BIN, FAST, Cmcd, Sim, wait_until
-from simlib import assert_dmtf_error
+from simlib import assert_dmtf_error, http_call
 
 
 class RestartTest(unittest.TestCase):
@@ -178,7 +179,25 @@ class BadInputTest(unittest.TestCase):
             self.assertEqual(status, 404)
             assert_dmtf_error(self, body, "ResourceNotFound")
             self.assertEqual(c.get("/redfish/v1/Chassis/blade-007")[0], 404)
+            # Sessions: log in, use the token, log out.
+            login = lambda body: http_call(urllib.request.Request(
+                c.url + "/redfish/v1/SessionService/Sessions", data=json.dumps(body).encode(), method="POST",
+                headers={"Content-Type": "application/json"}))
+            status, _, body = login({"UserName": ADMIN[0], "Password": "wrong"})
+            self.assertEqual(status, 401)
+            status, _, body = login({"UserName": ADMIN[0]})
+            self.assertEqual(status, 400)
+            status, headers, body = login({"UserName": ADMIN[0], "Password": ADMIN[1]})
+            self.assertEqual(status, 201, body)
+            token, location = headers["X-Auth-Token"], headers["Location"]
+            with_token = lambda method, path: http_call(urllib.request.Request(
+                c.url + path, method=method, headers={"X-Auth-Token": token}))
+            self.assertEqual(with_token("GET", "/redfish/v1/Chassis")[0], 200)
+            self.assertEqual(with_token("DELETE", location)[0], 200)
+            status, _, body = with_token("GET", "/redfish/v1/Chassis")
+            self.assertEqual(status, 401)
             self.assertNotIn(ADMIN[1], c.read_log())
+            self.assertNotIn(token, c.read_log(), "no session token in logs")
         finally:
             c.cleanup()
 
