@@ -34,13 +34,11 @@ MaybeResponse routeManagers(Ctx& c);
 [[nodiscard]] json odataId(const std::string& id);
 [[nodiscard]] json collection(const std::string& id, const std::string& type, const std::string& name,
                               const std::vector<std::string>& members);
-[[nodiscard]] bool canWrite(const Ctx& c); // Operator or Administrator
 // GET of a resource body, with HEAD and the method check. `allow` lists the methods.
 [[nodiscard]] http::Response getOnly(const Ctx& c, const json& body);
 // Checks If-Match against the current body; returns an error response or nullopt.
 [[nodiscard]] MaybeResponse checkIfMatch(const Ctx& c, const json& current);
 [[nodiscard]] std::string healthOf(hal::Severity s);
-[[nodiscard]] const char* jsonTypeName(const json& v);
 
 // A PATCH validator: collects errors, then applies only if none.
 struct PatchErrors {

@@ -43,10 +43,6 @@ json collection(const std::string& id, const std::string& type, const std::strin
     return c;
 }
 
-bool canWrite(const Ctx& c) {
-    return c.role != Role::ReadOnly;
-}
-
 http::Response getOnly(const Ctx& c, const json& body) {
     if (c.req.method == "GET" || c.req.method == "HEAD") return redfish::jsonResponse(200, body);
     return redfish::methodNotAllowed("GET, HEAD");
@@ -69,10 +65,6 @@ std::string healthOf(hal::Severity s) {
     case hal::Severity::Critical: return "Critical";
     }
     return "OK";
-}
-
-const char* jsonTypeName(const json& v) {
-    return v.type_name();
 }
 
 // ---------------------------------------------------------------- service

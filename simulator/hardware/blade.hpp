@@ -147,7 +147,6 @@ private:
     double noise(double amplitude) const;
     [[nodiscard]] std::uint32_t wallSeconds() const;
 
-    boost::asio::io_context& io_;
     const SimClock& clock_;
     BladeEnvironment& env_;
     BladeSpec spec_;

@@ -202,7 +202,6 @@ void ChassisService::pollRedfish(BladeRuntime& b, std::int64_t now) {
             auto j = json::parse(body, nullptr, false);
             if (!j.is_discarded() && j.is_object() && j.contains("Status") && j["Status"].is_object()) {
                 auto h = j["Status"].value("Health", std::string("OK"));
-                bool fault = false;
                 if (h == "Critical" && rt.health->badSignals().empty()) {
                     rt.health->thermal(t, HealthState::Critical);
                 } else if (h == "Warning") {
@@ -210,7 +209,6 @@ void ChassisService::pollRedfish(BladeRuntime& b, std::int64_t now) {
                 } else if (h == "OK") {
                     rt.health->thermal(t, HealthState::Healthy);
                 }
-                (void)fault;
             }
         }
         judge(rt);

@@ -83,7 +83,6 @@ public:
     [[nodiscard]] const SignalStatus& redfish() const { return redfish_; }
     [[nodiscard]] const SignalStatus& heartbeatSignal() const { return heartbeat_; }
     [[nodiscard]] std::optional<bool> powerOn() const { return powerOn_; }
-    [[nodiscard]] std::int64_t failingSince(const SignalStatus& s) const { return s.failingSinceMs; }
 
 private:
     void observe(SignalStatus& s, std::int64_t nowMs, bool ok, std::int64_t thresholdMs, const std::string& detail);

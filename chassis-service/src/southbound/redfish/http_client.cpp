@@ -18,13 +18,6 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-const std::string* HttpResult::header(std::string_view name) const {
-    for (const auto& h : headers) {
-        if (http::iequals(h.name, name)) return &h.value;
-    }
-    return nullptr;
-}
-
 std::string basicAuth(const std::string& user, const std::string& password) {
     return "Basic " + http::base64Encode(user + ":" + password);
 }
@@ -131,9 +124,6 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
                 }
             }
             if (!conn) {
-                if (pool.active + pool.idle.size() >= options_.maxConnectionsPerHost &&
-                    pool.active >= options_.maxConnectionsPerHost)
-                    return;
                 if (pool.active >= options_.maxConnectionsPerHost) return;
                 conn = std::make_shared<Conn>(io_);
             }

@@ -33,7 +33,6 @@ struct HttpResult {
     std::vector<http::Header> headers;
     std::string error;
     std::chrono::microseconds elapsed{0};
-    [[nodiscard]] const std::string* header(std::string_view name) const;
 };
 
 class HttpClient {
