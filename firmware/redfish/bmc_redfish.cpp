@@ -1,14 +1,13 @@
 #include "redfish/bmc_redfish.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include <map>
 #include <random>
 
 #include "http/http_server.hpp"
 #include "redfish/bmc_internal.hpp"
+#include "redfish/redfish_sessions.hpp"
 
 namespace cmc::bmc {
 
@@ -69,42 +68,10 @@ std::string healthOf(hal::Severity s) {
 
 // ---------------------------------------------------------------- service
 
-namespace {
-
-std::string randomHex(std::size_t bytes) {
-    std::vector<unsigned char> buf(bytes);
-    if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) {
-        std::random_device rd;
-        for (auto& b : buf)
-            b = static_cast<unsigned char>(rd());
-    }
-    static const char* kHex = "0123456789abcdef";
-    std::string out;
-    for (auto b : buf) {
-        out += kHex[b >> 4];
-        out += kHex[b & 15];
-    }
-    return out;
-}
-
-bool constantTimeEquals(const std::string& a, const std::string& b) {
-    if (a.size() != b.size()) return false;
-    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-struct Session {
-    std::string id;
-    std::string token;
-    std::string username;
-    Role role;
-    std::chrono::steady_clock::time_point lastUsed;
-};
-
-} // namespace
-
 struct RedfishService::Impl {
     Impl(boost::asio::io_context& io, hal::BladeHal& h, RedfishOptions o)
         : hal_(h), options_(std::move(o)), rng_(options_.seed),
+          sessions_(options_.sessionTimeout, options_.maxSessions),
           server_(
               io, [this](http::Request&& r, http::Responder done) { onRequest(std::move(r), std::move(done)); },
               serverOptions()) {}
@@ -146,32 +113,17 @@ struct RedfishService::Impl {
         return nullptr;
     }
 
-    void expireSessions() {
-        auto now = std::chrono::steady_clock::now();
-        for (auto it = sessions_.begin(); it != sessions_.end();) {
-            if (now - it->second.lastUsed > options_.sessionTimeout)
-                it = sessions_.erase(it);
-            else
-                ++it;
-        }
-    }
-
     // Authenticated role, or nullopt.
     std::optional<std::pair<Role, std::string>> authenticate(const http::Request& req) {
         if (const auto* tok = req.header("X-Auth-Token")) {
-            expireSessions();
-            for (auto& [id, s] : sessions_) {
-                if (constantTimeEquals(s.token, *tok)) {
-                    s.lastUsed = std::chrono::steady_clock::now();
-                    return std::make_pair(s.role, s.username);
-                }
-            }
-            return std::nullopt;
+            const auto* session = sessions_.authenticate(*tok);
+            if (!session) return std::nullopt;
+            return std::make_pair(static_cast<Role>(session->role), session->user);
         }
         if (const auto* auth = req.header("Authorization")) {
             if (auto cred = http::parseBasicAuth(*auth)) {
                 const auto* a = findAccount(cred->first);
-                if (a && constantTimeEquals(a->password, cred->second)) return std::make_pair(a->role, cred->first);
+                if (a && redfish::secretEquals(a->password, cred->second)) return std::make_pair(a->role, cred->first);
             }
         }
         return std::nullopt;
@@ -221,7 +173,7 @@ struct RedfishService::Impl {
         if (seg[0] == "Systems") return routeSystems(c).value_or(redfish::resourceNotFound("Resource", req.path));
         if (seg[0] == "Chassis") return routeChassis(c).value_or(redfish::resourceNotFound("Resource", req.path));
         if (seg[0] == "Managers") return routeManagers(c).value_or(redfish::resourceNotFound("Resource", req.path));
-        if (seg[0] == "SessionService") return sessionService(c, who->second);
+        if (seg[0] == "SessionService") return sessions_.route(req, seg, who->second, c.role == Role::Administrator);
         if (seg[0] == "AccountService") return accountService(c);
         return redfish::resourceNotFound("Resource", req.path);
     }
@@ -261,84 +213,11 @@ struct RedfishService::Impl {
     }
 
     http::Response login(const http::Request& req) {
-        json body;
-        http::Response err;
-        if (!redfish::parseJsonObject(req, body, err)) return err;
-        std::vector<json> problems;
-        for (auto it = body.begin(); it != body.end(); ++it) {
-            if (it.key() != "UserName" && it.key() != "Password" && it.key().rfind("@", 0) != 0) {
-                problems.push_back(message("PropertyUnknown", {it.key()}, redfish::jsonPointer(it.key())));
-            }
-        }
-        for (const char* k : {"UserName", "Password"}) {
-            if (!body.contains(k))
-                problems.push_back(message("CreateFailedMissingReqProperties", {k}, redfish::jsonPointer(k)));
-            else if (!body[k].is_string())
-                problems.push_back(message("PropertyValueTypeError", {body[k].dump(), k}, redfish::jsonPointer(k)));
-        }
-        if (!problems.empty()) return redfish::errorResponse(400, problems);
-        const auto* a = findAccount(body["UserName"].get<std::string>());
-        if (!a || !constantTimeEquals(a->password, body["Password"].get<std::string>())) {
-            return redfish::errorResponse(401, {message("NoValidSession")});
-        }
-        expireSessions();
-        if (sessions_.size() >= options_.maxSessions) return redfish::serviceUnavailable(5);
-        Session s{randomHex(8), randomHex(24), a->username, a->role, std::chrono::steady_clock::now()};
-        auto resp = redfish::jsonResponse(201, sessionJson(s), false);
-        resp.set("X-Auth-Token", s.token);
-        resp.set("Location", "/redfish/v1/SessionService/Sessions/" + s.id);
-        sessions_[s.id] = s;
-        return resp;
-    }
-
-    static json sessionJson(const Session& s) {
-        json j;
-        j["@odata.id"] = "/redfish/v1/SessionService/Sessions/" + s.id;
-        j["@odata.type"] = "#Session.v1_7_0.Session";
-        j["Id"] = s.id;
-        j["Name"] = "User Session";
-        j["UserName"] = s.username;
-        j["SessionType"] = "Redfish";
-        return j;
-    }
-
-    http::Response sessionService(Ctx& c, const std::string& user) {
-        const auto& seg = c.seg;
-        if (seg.size() == 1) {
-            json r;
-            r["@odata.id"] = "/redfish/v1/SessionService";
-            r["@odata.type"] = "#SessionService.v1_1_9.SessionService";
-            r["Id"] = "SessionService";
-            r["Name"] = "Session Service";
-            r["ServiceEnabled"] = true;
-            r["SessionTimeout"] = options_.sessionTimeout.count();
-            r["Sessions"] = odataId("/redfish/v1/SessionService/Sessions");
-            return getOnly(c, r);
-        }
-        if (seg[1] != "Sessions") return redfish::resourceNotFound("Resource", c.req.path);
-        expireSessions();
-        if (seg.size() == 2) {
-            if (c.req.method == "POST") return login(c.req);
-            std::vector<std::string> ids;
-            for (const auto& [id, s] : sessions_) {
-                if (c.role == Role::Administrator || s.username == user)
-                    ids.push_back("/redfish/v1/SessionService/Sessions/" + id);
-            }
-            if (c.req.method != "GET" && c.req.method != "HEAD") return redfish::methodNotAllowed("GET, HEAD, POST");
-            return redfish::jsonResponse(200, collection("/redfish/v1/SessionService/Sessions",
-                                                         "#SessionCollection.SessionCollection", "Sessions", ids));
-        }
-        if (seg.size() != 3) return redfish::resourceNotFound("Resource", c.req.path);
-        auto it = sessions_.find(seg[2]);
-        if (it == sessions_.end() || (c.role != Role::Administrator && it->second.username != user)) {
-            return redfish::resourceNotFound("Session", seg[2]);
-        }
-        if (c.req.method == "DELETE") {
-            sessions_.erase(it);
-            return redfish::success();
-        }
-        if (c.req.method != "GET" && c.req.method != "HEAD") return redfish::methodNotAllowed("GET, HEAD, DELETE");
-        return redfish::jsonResponse(200, sessionJson(it->second));
+        return sessions_.login(req, [this](const std::string& user, const std::string& password) -> std::optional<int> {
+            const auto* a = findAccount(user);
+            if (!a || !redfish::secretEquals(a->password, password)) return std::nullopt;
+            return static_cast<int>(a->role);
+        });
     }
 
     http::Response accountService(Ctx& c) {
@@ -379,7 +258,7 @@ struct RedfishService::Impl {
     hal::BladeHal& hal_;
     RedfishOptions options_;
     std::mt19937_64 rng_;
-    std::map<std::string, Session> sessions_;
+    redfish::SessionService sessions_;
     http::Server server_;
 };
 

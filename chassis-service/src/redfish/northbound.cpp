@@ -3,6 +3,7 @@
 #include "app/service.hpp"
 #include "events/event_log.hpp"
 #include "redfish/redfish_errors.hpp"
+#include "redfish/redfish_sessions.hpp"
 
 namespace cmc::redfish {
 
@@ -30,8 +31,8 @@ http::Response readOnly(const Request& r, const json& body) {
 
 namespace {
 
-bool authorized(app::ChassisService& s, SessionTable& sessions, const http::Request& req) {
-    if (const auto* token = req.header("X-Auth-Token")) return sessionUser(sessions, *token).has_value();
+bool authorized(app::ChassisService& s, SessionService& sessions, const http::Request& req) {
+    if (const auto* token = req.header("X-Auth-Token")) return sessions.authenticate(*token) != nullptr;
     const auto* auth = req.header("Authorization");
     if (!auth) return false;
     auto cred = http::parseBasicAuth(*auth);
@@ -89,7 +90,8 @@ Maybe routeRegistries(Request& r) {
 } // namespace
 
 http::Handler makeNorthboundHandler(app::ChassisService& service) {
-    auto sessions = makeSessionTable();
+    // cmcd has one account, the administrator; sessions last 30 minutes idle.
+    auto sessions = std::make_shared<SessionService>(std::chrono::seconds(1800), 256);
     return [&service, sessions](http::Request&& req, http::Responder done) {
         std::string path = req.path;
         while (path.size() > 1 && path.back() == '/')
@@ -123,7 +125,12 @@ http::Handler makeNorthboundHandler(app::ChassisService& service) {
             return;
         }
         if (seg.size() == 2 && seg[0] == "SessionService" && seg[1] == "Sessions" && req.method == "POST") {
-            done(login(*sessions, service, req)); // logging in needs no prior authentication
+            // Logging in needs no prior authentication.
+            done(sessions->login(
+                req, [&service](const std::string& user, const std::string& password) -> std::optional<int> {
+                    if (!service.verifyAdmin(user, password)) return std::nullopt;
+                    return 0;
+                }));
             return;
         }
         if (!authorized(service, *sessions, req)) {
@@ -139,7 +146,7 @@ http::Handler makeNorthboundHandler(app::ChassisService& service) {
         else if (seg[0] == "Registries")
             out = routeRegistries(r);
         else if (seg[0] == "SessionService")
-            out = routeSessions(*sessions, r);
+            out = sessions->route(req, seg, service.config().admin.username, true);
         done(out ? std::move(*out) : resourceNotFound("Resource", req.path));
     };
 }

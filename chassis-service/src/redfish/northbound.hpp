@@ -26,11 +26,6 @@ struct Request {
 };
 using Maybe = std::optional<http::Response>;
 Maybe routeChassis(Request& r);
-struct SessionTable;
-std::shared_ptr<SessionTable> makeSessionTable();
-std::optional<std::string> sessionUser(SessionTable& t, const std::string& token);
-http::Response login(SessionTable& t, app::ChassisService& service, const http::Request& req);
-Maybe routeSessions(SessionTable& t, Request& r);
 Maybe routeManagers(Request& r);
 [[nodiscard]] nlohmann::json link(const std::string& id);
 [[nodiscard]] nlohmann::json collectionOf(const std::string& id, const std::string& type, const std::string& name,

@@ -1,0 +1,51 @@
+// The Redfish SessionService (X-Auth-Token sessions kept in memory with an
+// idle timeout), shared by the blade BMC and cmcd. Callers supply how a user
+// name and password are verified and what role the user gets.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/http_types.hpp"
+
+namespace cmc::redfish {
+
+class SessionService {
+public:
+    struct Session {
+        std::string id;
+        std::string token;
+        std::string user;
+        int role = 0;  // the caller's role value, opaque here
+        std::chrono::steady_clock::time_point lastUsed;
+    };
+    // Returns the role of a valid user name and password, nullopt otherwise.
+    using Verify = std::function<std::optional<int>(const std::string& user, const std::string& password)>;
+
+    SessionService(std::chrono::seconds timeout, std::size_t maxSessions);
+
+    // The session of an X-Auth-Token (its idle timer restarts), or nullptr.
+    [[nodiscard]] const Session* authenticate(const std::string& token);
+    // POST /redfish/v1/SessionService/Sessions: 201 with X-Auth-Token and Location.
+    [[nodiscard]] http::Response login(const http::Request& req, const Verify& verify);
+    // /redfish/v1/SessionService[/Sessions[/{id}]] for an authenticated `user`
+    // (segments after /redfish/v1). `seeAll`: may list and delete every session.
+    [[nodiscard]] http::Response route(const http::Request& req, const std::vector<std::string>& seg,
+                                       const std::string& user, bool seeAll);
+
+private:
+    void expire();
+
+    std::chrono::seconds timeout_;
+    std::size_t maxSessions_;
+    std::map<std::string, Session> sessions_;
+};
+
+// Constant-time comparison of secrets.
+[[nodiscard]] bool secretEquals(const std::string& a, const std::string& b);
+
+}  // namespace cmc::redfish
