@@ -35,7 +35,8 @@ json sessionJson(const SessionService::Session& s) {
 
 json collection(const std::vector<std::string>& members) {
     json m = json::array();
-    for (const auto& id : members) m.push_back({{"@odata.id", id}});
+    for (const auto& id : members)
+        m.push_back({{"@odata.id", id}});
     return json{{"@odata.id", kSessions},
                 {"@odata.type", "#SessionCollection.SessionCollection"},
                 {"Name", "Sessions"},
@@ -43,7 +44,7 @@ json collection(const std::vector<std::string>& members) {
                 {"Members@odata.count", members.size()}};
 }
 
-}  // namespace
+} // namespace
 
 bool secretEquals(const std::string& a, const std::string& b) {
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
@@ -137,4 +138,4 @@ http::Response SessionService::route(const http::Request& req, const std::vector
     return jsonResponse(200, sessionJson(it->second));
 }
 
-}  // namespace cmc::redfish
+} // namespace cmc::redfish

@@ -20,7 +20,7 @@ public:
         std::string id;
         std::string token;
         std::string user;
-        int role = 0;  // the caller's role value, opaque here
+        int role = 0; // the caller's role value, opaque here
         std::chrono::steady_clock::time_point lastUsed;
     };
     // Returns the role of a valid user name and password, nullopt otherwise.
@@ -48,4 +48,4 @@ private:
 // Constant-time comparison of secrets.
 [[nodiscard]] bool secretEquals(const std::string& a, const std::string& b);
 
-}  // namespace cmc::redfish
+} // namespace cmc::redfish
