@@ -45,10 +45,7 @@ struct BladeRuntime {
     std::int64_t lastSampleMs = -1;
     double lastIpmiRttMs = 0;
     std::optional<bool> lastHeartbeat;
-    std::int64_t lastTransitionUnixMs = 0;
-    std::string lastTransitionFrom;
-    std::string lastTransitionTo;
-    std::string lastTransitionReason;
+    std::optional<domain::HealthTransition> lastTransition; // timeMs in Unix ms
 };
 
 } // namespace cmc::app

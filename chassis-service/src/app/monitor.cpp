@@ -236,43 +236,44 @@ void ChassisService::pollFabric() {
                        auto j = json::parse(r.body, nullptr, false);
                        if (j.is_discarded() || !j.is_object() || !j.contains("targets") || !j["targets"].is_array())
                            return;
-                       // Each logical IP belongs to the blade that last answered for it.
-                       std::map<int, std::vector<std::pair<std::string, bool>>> perBlade;
+                       // Each logical IP belongs to the blade that last answered for it
+                       // (ipOwner_); a blade's heartbeat is good while all its IPs answer.
+                       std::map<int, bool> perBlade;
                        for (const auto& t : j["targets"]) {
                            if (!t.is_object() || !t.contains("ip") || !t["ip"].is_string()) continue;
                            std::string ip = t["ip"];
                            bool reachable = t.value("reachable", false);
                            if (reachable && t.contains("answeredBy") && t["answeredBy"].is_array() &&
                                !t["answeredBy"].empty() && t["answeredBy"][0].is_number_unsigned()) {
-                               for (auto& [slot, b] : blades_) {
-                                   auto& ips = b.logicalIps;
-                                   ips.erase(std::remove(ips.begin(), ips.end(), ip), ips.end());
-                               }
-                               auto owner = t["answeredBy"][0].get<int>();
-                               if (auto it = blades_.find(owner); it != blades_.end())
-                                   it->second.logicalIps.push_back(ip);
+                               moveLogicalIp(ip, t["answeredBy"][0].get<int>());
                            }
-                           for (auto& [slot, b] : blades_) {
-                               if (std::find(b.logicalIps.begin(), b.logicalIps.end(), ip) != b.logicalIps.end()) {
-                                   perBlade[slot].push_back({ip, reachable});
-                               }
+                           if (auto owner = ipOwner_.find(ip); owner != ipOwner_.end()) {
+                               auto [it, fresh] = perBlade.emplace(owner->second, reachable);
+                               if (!fresh) it->second = it->second && reachable;
                            }
                        }
                        auto t = steadyMs();
                        for (auto& [slot, b] : blades_) {
                            std::optional<bool> hb;
-                           auto it = perBlade.find(slot);
-                           if (it != perBlade.end() && !it->second.empty()) {
-                               bool all = true;
-                               for (const auto& [ip, ok] : it->second)
-                                   all = all && ok;
-                               hb = all;
-                           }
+                           if (auto it = perBlade.find(slot); it != perBlade.end()) hb = it->second;
                            b.lastHeartbeat = hb;
                            b.health->heartbeat(t, hb);
                            judge(b);
                        }
                    });
+}
+
+void ChassisService::moveLogicalIp(const std::string& ip, int slot) {
+    auto [it, fresh] = ipOwner_.emplace(ip, slot);
+    if (!fresh) {
+        if (it->second == slot) return;
+        if (auto old = blades_.find(it->second); old != blades_.end()) {
+            auto& ips = old->second.logicalIps;
+            ips.erase(std::remove(ips.begin(), ips.end(), ip), ips.end());
+        }
+        it->second = slot;
+    }
+    if (auto b = blades_.find(slot); b != blades_.end()) b->second.logicalIps.push_back(ip);
 }
 
 void ChassisService::judgeNetworkNow() {
@@ -307,23 +308,21 @@ void ChassisService::judge(BladeRuntime& b) {
     ++counters_.transitions;
     tr->timeMs = events::nowUnixMs();
     b.blade.health = tr->to;
-    b.lastTransitionUnixMs = tr->timeMs;
-    b.lastTransitionFrom = domain::toString(tr->from);
-    b.lastTransitionTo = domain::toString(tr->to);
-    b.lastTransitionReason = tr->reason;
+    b.lastTransition = tr;
+    const std::string from = domain::toString(tr->from);
+    const std::string to = domain::toString(tr->to);
     std::string bad;
     for (const auto& s : tr->badSignals)
         bad += (bad.empty() ? "" : ",") + s;
-    std::cout << "cmcd: blade=" << slot << " health " << b.lastTransitionFrom << " -> " << b.lastTransitionTo
-              << " reason=\"" << tr->reason << "\" bad=" << (bad.empty() ? "-" : bad) << "\n";
+    std::cout << "cmcd: blade=" << slot << " health " << from << " -> " << to << " reason=\"" << tr->reason
+              << "\" bad=" << (bad.empty() ? "-" : bad) << "\n";
     store_->appendTransition(*tr);
     store_->saveBlade(b.blade);
     if (tr->from == HealthState::Unknown && tr->to == HealthState::Healthy) return; // first verdict
     std::string sev = tr->to == HealthState::Failed || tr->to == HealthState::Critical
                           ? "Critical"
                           : (tr->to == HealthState::Healthy ? "OK" : "Warning");
-    events_->raise("BladeHealthChanged", {std::to_string(slot), b.lastTransitionFrom, b.lastTransitionTo, tr->reason},
-                   origin(slot), sev);
+    events_->raise("BladeHealthChanged", {std::to_string(slot), from, to, tr->reason}, origin(slot), sev);
     if (tr->to == HealthState::Failed) {
         events_->raise("BladeFailed", {std::to_string(slot), tr->reason}, origin(slot));
     } else if (tr->to == HealthState::BmcUnreachable) {

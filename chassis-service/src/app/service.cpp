@@ -70,7 +70,6 @@ bool ChassisService::start(std::string& error, bool& badInput) {
             return false;
         }
     }
-    fabricUrl_ = cfg_.fabricUrl;
 
     http::ServerOptions hs;
     hs.serverName = "OpenCMC-cmcd";

@@ -84,6 +84,7 @@ private:
     void pollFabric();
     void judge(BladeRuntime& b);
     void judgeNetworkNow();
+    void moveLogicalIp(const std::string& ip, int slot);
     void scheduleRetention();
     void redfishGet(const BladeRuntime& b, const std::string& path, std::function<void(bool, int, std::string)> done);
 
@@ -97,7 +98,7 @@ private:
     std::map<int, BladeRuntime> blades_;
     domain::Chassis chassis_;
     domain::NetworkVerdict network_;
-    std::string fabricUrl_;
+    std::map<std::string, int> ipOwner_; // logical IP -> slot that last answered for it
     bool fabricInFlight_ = false;
     bool stopped_ = false;
     std::int64_t startedUnixMs_ = 0;

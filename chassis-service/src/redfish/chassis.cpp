@@ -65,11 +65,11 @@ json bladeJson(const app::BladeRuntime& rt) {
     health["BadSignals"] = rt.health ? rt.health->badSignals() : std::vector<std::string>{};
     health["Reason"] = rt.health ? rt.health->reason() : "";
     health["QuarantineRecommended"] = rt.health && rt.health->quarantineRecommended();
-    if (rt.lastTransitionUnixMs) {
-        health["LastTransition"] = {{"Time", events::rfc3339Ms(rt.lastTransitionUnixMs)},
-                                    {"From", rt.lastTransitionFrom},
-                                    {"To", rt.lastTransitionTo},
-                                    {"Reason", rt.lastTransitionReason}};
+    if (const auto& t = rt.lastTransition) {
+        health["LastTransition"] = {{"Time", events::rfc3339Ms(t->timeMs)},
+                                    {"From", domain::toString(t->from)},
+                                    {"To", domain::toString(t->to)},
+                                    {"Reason", t->reason}};
     } else {
         health["LastTransition"] = nullptr;
     }
