@@ -74,10 +74,10 @@ const SessionService::Session* SessionService::authenticate(const std::string& t
     return nullptr;
 }
 
-http::Response SessionService::login(const http::Request& req, const Verify& verify) {
+bool SessionService::parseLogin(const http::Request& req, std::string& user, std::string& password,
+                                http::Response& error) {
     json body;
-    http::Response err;
-    if (!parseJsonObject(req, body, err)) return err;
+    if (!parseJsonObject(req, body, error)) return false;
     std::vector<json> problems;
     for (auto it = body.begin(); it != body.end(); ++it) {
         if (it.key() != "UserName" && it.key() != "Password" && it.key().rfind("@", 0) != 0) {
@@ -90,19 +90,34 @@ http::Response SessionService::login(const http::Request& req, const Verify& ver
         else if (!body[k].is_string())
             problems.push_back(message("PropertyValueTypeError", {body[k].dump(), k}, jsonPointer(k)));
     }
-    if (!problems.empty()) return errorResponse(400, problems);
-    auto user = body["UserName"].get<std::string>();
-    auto role = verify(user, body["Password"].get<std::string>());
-    if (!role) return errorResponse(401, {message("NoValidSession")});
+    if (!problems.empty()) {
+        error = errorResponse(400, problems);
+        return false;
+    }
+    user = body["UserName"].get<std::string>();
+    password = body["Password"].get<std::string>();
+    return true;
+}
+
+http::Response SessionService::open(const std::string& user, int role) {
     expire();
     if (sessions_.size() >= maxSessions_) return serviceUnavailable(5);
-    Session s{randomHex(8), randomHex(24), user, *role, std::chrono::steady_clock::now()};
+    Session s{randomHex(8), randomHex(24), user, role, std::chrono::steady_clock::now()};
     if (s.id.empty() || s.token.empty()) return generalError("No random numbers are available; retry.");
     auto r = jsonResponse(201, sessionJson(s), false);
     r.set("X-Auth-Token", s.token);
     r.set("Location", kSessions + "/" + s.id);
     sessions_[s.id] = std::move(s);
     return r;
+}
+
+http::Response SessionService::login(const http::Request& req, const Verify& verify) {
+    std::string user, password;
+    http::Response error;
+    if (!parseLogin(req, user, password, error)) return error;
+    auto role = verify(user, password);
+    if (!role) return errorResponse(401, {message("NoValidSession")});
+    return open(user, *role);
 }
 
 http::Response SessionService::route(const http::Request& req, const std::vector<std::string>& seg,

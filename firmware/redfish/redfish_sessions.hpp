@@ -32,6 +32,12 @@ public:
     [[nodiscard]] const Session* authenticate(const std::string& token);
     // POST /redfish/v1/SessionService/Sessions: 201 with X-Auth-Token and Location.
     [[nodiscard]] http::Response login(const http::Request& req, const Verify& verify);
+    // The two halves of login, for callers that verify asynchronously: the
+    // body's UserName and Password (false: `error` is the 4xx to send), then
+    // a new session for a verified user.
+    [[nodiscard]] static bool parseLogin(const http::Request& req, std::string& user, std::string& password,
+                                         http::Response& error);
+    [[nodiscard]] http::Response open(const std::string& user, int role);
     // /redfish/v1/SessionService[/Sessions[/{id}]] for an authenticated `user`
     // (segments after /redfish/v1). `seeAll`: may list and delete every session.
     [[nodiscard]] http::Response route(const http::Request& req, const std::vector<std::string>& seg,

@@ -1,5 +1,7 @@
 #include "app/service.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include <openssl/evp.h>
 
 #include <chrono>
@@ -100,6 +102,7 @@ void ChassisService::stop() {
         if (b.ipmi) b.ipmi->close();
     }
     if (http_) http_->shutdown();
+    verifier_.join();
     if (store_) store_->flush();
 }
 
@@ -107,19 +110,33 @@ std::uint16_t ChassisService::port() const {
     return server_ ? server_->port() : 0;
 }
 
-bool ChassisService::verifyAdmin(const std::string& user, const std::string& password) {
-    if (user != cfg_.admin.username) return false;
-    // PBKDF2 is deliberately slow: remember the digest of the last good
-    // credentials so the loop does not pay it on every request.
+void ChassisService::verifyAdmin(const std::string& user, const std::string& password, std::function<void(bool)> done) {
+    if (user != cfg_.admin.username) {
+        done(false);
+        return;
+    }
+    if (cfg_.admin.passwordHash.empty()) {
+        done(config::verifyPassword(cfg_.admin, password));
+        return;
+    }
+    // Remember the digest of the last good credentials so only a new or wrong
+    // password pays for PBKDF2.
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     std::string material = user + '\0' + password;
     EVP_Digest(material.data(), material.size(), digest, &len, EVP_sha256(), nullptr);
     std::string key(reinterpret_cast<char*>(digest), len);
-    if (!authCacheKey_.empty() && key == authCacheKey_) return true;
-    if (!config::verifyPassword(cfg_.admin, password)) return false;
-    authCacheKey_ = key;
-    return true;
+    if (!authCacheKey_.empty() && key == authCacheKey_) {
+        done(true);
+        return;
+    }
+    boost::asio::post(verifier_, [this, admin = cfg_.admin, password, key, done = std::move(done)]() mutable {
+        bool ok = config::verifyPassword(admin, password);
+        boost::asio::post(io_, [this, ok, key = std::move(key), done = std::move(done)] {
+            if (ok) authCacheKey_ = key;
+            done(ok);
+        });
+    });
 }
 
 } // namespace cmc::app

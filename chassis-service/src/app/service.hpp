@@ -5,6 +5,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <map>
 #include <memory>
@@ -53,7 +54,10 @@ public:
     [[nodiscard]] events::EventLog& events() { return *events_; }
     [[nodiscard]] const domain::NetworkVerdict& network() const { return network_; }
     [[nodiscard]] std::int64_t startedUnixMs() const { return startedUnixMs_; }
-    [[nodiscard]] bool verifyAdmin(const std::string& user, const std::string& password);
+    // Checks the administrator's credentials. A hashed password is verified on
+    // a worker thread (PBKDF2 takes tens of ms: never on the loop); `done`
+    // runs on the io_context.
+    void verifyAdmin(const std::string& user, const std::string& password, std::function<void(bool)> done);
     [[nodiscard]] store::Store& store() { return *store_; }
 
     struct Counters {
@@ -107,6 +111,7 @@ private:
     boost::asio::steady_timer tickTimer_;
     boost::asio::steady_timer fabricTimer_;
     boost::asio::steady_timer retentionTimer_;
+    boost::asio::thread_pool verifier_{1};
 };
 
 [[nodiscard]] std::int64_t steadyMs();

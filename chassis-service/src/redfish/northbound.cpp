@@ -31,14 +31,6 @@ http::Response readOnly(const Request& r, const json& body) {
 
 namespace {
 
-bool authorized(app::ChassisService& s, SessionService& sessions, const http::Request& req) {
-    if (const auto* token = req.header("X-Auth-Token")) return sessions.authenticate(*token) != nullptr;
-    const auto* auth = req.header("Authorization");
-    if (!auth) return false;
-    auto cred = http::parseBasicAuth(*auth);
-    return cred && s.verifyAdmin(cred->first, cred->second);
-}
-
 json serviceRoot(app::ChassisService& s) {
     json r;
     r["@odata.id"] = "/redfish/v1";
@@ -126,28 +118,47 @@ http::Handler makeNorthboundHandler(app::ChassisService& service) {
         }
         if (seg.size() == 2 && seg[0] == "SessionService" && seg[1] == "Sessions" && req.method == "POST") {
             // Logging in needs no prior authentication.
-            done(sessions->login(
-                req, [&service](const std::string& user, const std::string& password) -> std::optional<int> {
-                    if (!service.verifyAdmin(user, password)) return std::nullopt;
-                    return 0;
-                }));
+            std::string user, password;
+            http::Response error;
+            if (!SessionService::parseLogin(req, user, password, error)) {
+                done(std::move(error));
+                return;
+            }
+            service.verifyAdmin(user, password, [sessions, user, done](bool ok) {
+                done(ok ? sessions->open(user, 0) : errorResponse(401, {message("NoValidSession")}));
+            });
             return;
         }
-        if (!authorized(service, *sessions, req)) {
-            done(noValidSession("OpenCMC"));
-            return;
+        // Authenticated below; the route runs when the credentials are checked.
+        auto shared =
+            std::make_shared<std::pair<http::Request, std::vector<std::string>>>(std::move(req), std::move(seg));
+        auto route = [&service, sessions, shared, done](bool authorized) {
+            const auto& [request, segments] = *shared;
+            if (!authorized) {
+                done(noValidSession("OpenCMC"));
+                return;
+            }
+            Request r{request, service, segments};
+            Maybe out;
+            if (segments[0] == "Chassis")
+                out = routeChassis(r);
+            else if (segments[0] == "Managers")
+                out = routeManagers(r);
+            else if (segments[0] == "Registries")
+                out = routeRegistries(r);
+            else if (segments[0] == "SessionService")
+                out = sessions->route(request, segments, service.config().admin.username, true);
+            done(out ? std::move(*out) : resourceNotFound("Resource", request.path));
+        };
+        const auto& request = shared->first;
+        if (const auto* token = request.header("X-Auth-Token")) {
+            route(sessions->authenticate(*token) != nullptr);
+        } else if (const auto* auth = request.header("Authorization"); auth && http::parseBasicAuth(*auth)) {
+            auto cred = *http::parseBasicAuth(*auth);
+            service.verifyAdmin(cred.first, cred.second, route);
+        } else {
+            route(false);
         }
-        Request r{req, service, seg};
-        Maybe out;
-        if (seg[0] == "Chassis")
-            out = routeChassis(r);
-        else if (seg[0] == "Managers")
-            out = routeManagers(r);
-        else if (seg[0] == "Registries")
-            out = routeRegistries(r);
-        else if (seg[0] == "SessionService")
-            out = sessions->route(req, seg, service.config().admin.username, true);
-        done(out ? std::move(*out) : resourceNotFound("Resource", req.path));
     };
 }
 

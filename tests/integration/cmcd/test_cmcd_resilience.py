@@ -202,6 +202,28 @@ class BadInputTest(unittest.TestCase):
             c.cleanup()
 
 
+class HashedPasswordTest(unittest.TestCase):
+    def test_hashed_admin_password(self):
+        r = subprocess.run([os.path.join(BIN, "cmcd"), "--hash-password"], input="s3cret-hash\n",
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        digest = r.stdout.strip()
+        self.assertTrue(digest.startswith("pbkdf2-sha256$"), digest)
+        c = Cmcd(config={"admin": {"username": "admin", "passwordHash": digest}})
+        try:
+            self.assertEqual(c.get("/redfish/v1/Chassis", auth=("admin", "s3cret-hash"))[0], 200)
+            self.assertEqual(c.get("/redfish/v1/Chassis", auth=("admin", "s3cret-hash"))[0], 200)  # cached
+            self.assertEqual(c.get("/redfish/v1/Chassis", auth=("admin", "wrong"))[0], 401)
+            status, headers, _ = http_call(urllib.request.Request(
+                c.url + "/redfish/v1/SessionService/Sessions", method="POST",
+                data=json.dumps({"UserName": "admin", "Password": "s3cret-hash"}).encode(),
+                headers={"Content-Type": "application/json"}))
+            self.assertEqual(status, 201)
+            self.assertNotIn(digest, c.read_log())
+        finally:
+            c.cleanup()
+
+
 class NetworkSanityTest(unittest.TestCase):
     def test_most_bmcs_unreachable_confirms_nothing(self):
         sim = Sim(blades=8, speed=20)
