@@ -123,16 +123,6 @@ json enclosureJson(app::ChassisService& s) {
     return r;
 }
 
-std::optional<int> slotOf(const std::string& id) {
-    const std::string p = "blade-";
-    if (id.rfind(p, 0) != 0) return std::nullopt;
-    int v = 0;
-    auto s = id.substr(p.size());
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || ec != std::errc() || ptr != s.data() + s.size() || s[0] == '0') return std::nullopt;
-    return v;
-}
-
 } // namespace
 
 Maybe routeChassis(Request& r) {
@@ -146,7 +136,7 @@ Maybe routeChassis(Request& r) {
     }
     if (r.seg.size() != 2) return std::nullopt;
     if (r.seg[1] == "chassis") return readOnly(r, enclosureJson(s));
-    auto slot = slotOf(r.seg[1]);
+    auto slot = slotFromId(r.seg[1], "blade-");
     if (!slot) return resourceNotFound("Chassis", r.seg[1]);
     auto it = s.blades().find(*slot);
     if (it == s.blades().end()) return resourceNotFound("Chassis", r.seg[1]);

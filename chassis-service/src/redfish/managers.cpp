@@ -168,15 +168,9 @@ Maybe routeManagers(Request& r) {
         }
         return resourceNotFound("LogEntry", seg[5]);
     }
-    const std::string p = "bmc-";
-    if (seg[1].rfind(p, 0) == 0 && seg.size() == 2) {
-        int slot = 0;
-        auto v = seg[1].substr(p.size());
-        auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), slot);
-        if (!v.empty() && ec == std::errc() && ptr == v.data() + v.size() && v[0] != '0') {
-            auto it = s.blades().find(slot);
-            if (it != s.blades().end()) return readOnly(r, bmcJson(it->second));
-        }
+    if (auto slot = slotFromId(seg[1], "bmc-"); slot && seg.size() == 2) {
+        auto it = s.blades().find(*slot);
+        if (it != s.blades().end()) return readOnly(r, bmcJson(it->second));
     }
     return resourceNotFound("Manager", seg[1]);
 }

@@ -1,5 +1,7 @@
 #include "redfish/northbound.hpp"
 
+#include <charconv>
+
 #include "app/service.hpp"
 #include "events/event_log.hpp"
 #include "redfish/redfish_errors.hpp"
@@ -22,6 +24,15 @@ json collectionOf(const std::string& id, const std::string& type, const std::str
     c["Members"] = m;
     c["Members@odata.count"] = members.size();
     return c;
+}
+
+std::optional<int> slotFromId(const std::string& id, std::string_view prefix) {
+    if (id.size() <= prefix.size() || id.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+    std::string_view digits(id.data() + prefix.size(), id.size() - prefix.size());
+    int v = 0;
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (ec != std::errc() || ptr != digits.data() + digits.size() || digits[0] == '0') return std::nullopt;
+    return v;
 }
 
 http::Response readOnly(const Request& r, const json& body) {

@@ -30,6 +30,8 @@ Maybe routeManagers(Request& r);
 [[nodiscard]] nlohmann::json link(const std::string& id);
 [[nodiscard]] nlohmann::json collectionOf(const std::string& id, const std::string& type, const std::string& name,
                                           const std::vector<std::string>& members);
+// "blade-7" with prefix "blade-" -> 7; nullopt for anything else (no leading zeros).
+[[nodiscard]] std::optional<int> slotFromId(const std::string& id, std::string_view prefix);
 [[nodiscard]] http::Response readOnly(const Request& r, const nlohmann::json& body);
 
 } // namespace cmc::redfish
