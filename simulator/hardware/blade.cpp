@@ -47,8 +47,8 @@ std::string makeUuid(std::mt19937_64& rng) {
 } // namespace
 
 Blade::Blade(boost::asio::io_context& io, const SimClock& clock, BladeEnvironment& env, BladeSpec spec)
-    : clock_(clock), env_(env), spec_(spec), rng_(spec.seed * 0x9e3779b97f4a7c15ULL + spec.slot),
-      phaseTimer_(io), watchdogTimer_(io), agentTimer_(io), sensorTimer_(io), identifyTimer_(io) {
+    : clock_(clock), env_(env), spec_(spec), rng_(spec.seed * 0x9e3779b97f4a7c15ULL + spec.slot), phaseTimer_(io),
+      watchdogTimer_(io), agentTimer_(io), sensorTimer_(io), identifyTimer_(io) {
     static const char* kModels[] = {"OpenBlade B200", "OpenBlade B400"};
     inventory_.manufacturer = "OpenCMC Simulated Systems";
     inventory_.model = kModels[spec.slot % 2];
