@@ -162,6 +162,22 @@ struct ManagementLink {
 
 enum class HalError { Ok, PowerFault, InvalidArgument, NotSupported, Busy };
 
+// Hardware changes pushed to the firmware as they happen (BMC event sources:
+// Redfish EventService). Called synchronously on the io_context thread from
+// inside the HAL; an observer must not call back into the HAL's setters from
+// here. A HAL that cannot push keeps BladeHal's default no-op add/remove, and
+// the firmware sees changes only when it polls.
+class HalObserver {
+public:
+    virtual ~HalObserver() = default;
+    virtual void powerStateChanged(PowerState now) { (void)now; }
+    virtual void selRecordAdded(const SelRecord& record) { (void)record; }
+    virtual void selCleared() {}
+    // Something that moves sensor readings changed (a fault, power or host
+    // state): re-read sensors() to see threshold crossings.
+    virtual void sensorsChanged() {}
+};
+
 class BladeHal {
 public:
     virtual ~BladeHal() = default;
@@ -204,6 +220,10 @@ public:
 
     // Management network / BMC condition.
     [[nodiscard]] virtual ManagementLink managementLink() const = 0;
+
+    // Change notifications (see HalObserver). The observer outlives its registration.
+    virtual void addObserver(HalObserver* observer) { (void)observer; }
+    virtual void removeObserver(HalObserver* observer) { (void)observer; }
 };
 
 const char* toString(PowerState s);

@@ -1,13 +1,24 @@
 // The only translation unit of the HTTP server that includes Beast.
+//
+// One session per connection, plain TCP or TLS (the same template on two
+// stream types). A request is answered through a responder; while the answer
+// is pending the session watches the socket so that a client that gives up is
+// noticed at once. An answer is either a whole response (keep-alive) or a
+// stream: status and headers, then a close-delimited body fed by a bounded
+// queue.
 #include "http/http_server.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
-#include <array>
+#include <openssl/ssl.h>
+
+#include <deque>
 #include <unordered_set>
 
 namespace cmc::http {
@@ -15,6 +26,7 @@ namespace cmc::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 
 namespace {
@@ -27,9 +39,22 @@ Response defaultError(unsigned status, std::string_view message) {
     return r;
 }
 
+bool headerSafe(std::string_view s) {
+    return s.find_first_of("\r\n") == std::string_view::npos;
+}
+
+// How long a TLS close_notify exchange may take before the socket is closed.
+constexpr std::chrono::milliseconds kTlsShutdownTimeout{1000};
+// Bytes a client may send while its answer is pending (a pipelined request) before it is cut off.
+constexpr std::size_t kPendingReadLimit = 64 * 1024;
+
 } // namespace
 
-class Session;
+class SessionBase : public std::enable_shared_from_this<SessionBase> {
+public:
+    virtual ~SessionBase() = default;
+    virtual void close() = 0;
+};
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     Impl(asio::io_context& io, Handler h, ServerOptions o)
@@ -37,31 +62,137 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         if (!options_.errorResponse) options_.errorResponse = defaultError;
     }
 
+    [[nodiscard]] bool setupTls(std::string& error);
     void doAccept();
 
     asio::io_context& io_;
     tcp::acceptor acceptor_;
     Handler handler_;
     ServerOptions options_;
+    std::unique_ptr<ssl::context> tls_;
     std::uint16_t port_ = 0;
     bool stopped_ = false;
-    std::unordered_set<Session*> sessions_;
+    std::unordered_set<SessionBase*> sessions_;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+template <class Stream> class Session;
+
+// The handle a streaming handler keeps: forwards to its session while it lives.
+template <class Stream> class Sink final : public StreamSink {
 public:
-    Session(tcp::socket socket, std::shared_ptr<Server::Impl> server)
-        : stream_(std::move(socket)), timer_(stream_.get_executor()), server_(std::move(server)) {
+    explicit Sink(std::weak_ptr<Session<Stream>> s) : session_(std::move(s)) {}
+    bool write(std::string data) override {
+        auto s = session_.lock();
+        return s && s->streamWrite(std::move(data));
+    }
+    [[nodiscard]] bool isOpen() const override {
+        auto s = session_.lock();
+        return s && s->streamOpen();
+    }
+    void close() override {
+        if (auto s = session_.lock()) s->streamClose();
+    }
+    void onClose(std::function<void()> fn) override {
+        auto s = session_.lock();
+        if (s && s->streamOpen())
+            s->onStreamClose_ = std::move(fn);
+        else if (fn)
+            fn();
+    }
+
+private:
+    std::weak_ptr<Session<Stream>> session_;
+};
+
+template <class Stream> class Session final : public SessionBase {
+    static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+    enum class State { Handshake, Reading, Pending, Writing, Streaming, Closed };
+
+    // One per request: answers once; its destruction without an answer drops the request.
+    struct Answer {
+        std::weak_ptr<Session> session;
+        bool done = false;
+        ~Answer() {
+            if (done) return;
+            if (auto s = session.lock()) s->abandoned();
+        }
+    };
+
+public:
+    template <class... Args>
+    explicit Session(std::shared_ptr<Server::Impl> server, Args&&... streamArgs)
+        : stream_(std::forward<Args>(streamArgs)...), server_(std::move(server)) {
         server_->sessions_.insert(this);
         boost::system::error_code ec;
-        auto ep = stream_.socket().remote_endpoint(ec);
+        auto ep = socket().remote_endpoint(ec);
         if (!ec) remote_ = ep.address().to_string();
-        auto lp = stream_.socket().local_endpoint(ec);
+        auto lp = socket().local_endpoint(ec);
         if (!ec) localPort_ = lp.port();
     }
-    ~Session() { server_->sessions_.erase(this); }
+    ~Session() override { server_->sessions_.erase(this); }
 
     void start(bool rejectBusy) {
+        if constexpr (kTls) {
+            state_ = State::Handshake;
+            lowest().expires_after(server_->options_.handshakeTimeout);
+            stream_.async_handshake(ssl::stream_base::server, [self = self(), rejectBusy](beast::error_code ec) {
+                if (ec) {
+                    // Garbage, plain HTTP, an old protocol, a timeout: nothing to answer in.
+                    self->close();
+                    return;
+                }
+                self->afterHandshake(rejectBusy);
+            });
+        } else {
+            afterHandshake(rejectBusy);
+        }
+    }
+
+    void close() override {
+        if (state_ == State::Closed) return;
+        auto keep = self();
+        state_ = State::Closed;
+        queue_.clear();
+        if (onStreamClose_) {
+            auto fn = std::move(onStreamClose_);
+            onStreamClose_ = nullptr;
+            fn();
+        }
+        boost::system::error_code ec;
+        socket().shutdown(tcp::socket::shutdown_both, ec);
+        socket().close(ec);
+    }
+
+    // --- stream sink side
+    bool streamOpen() const { return state_ == State::Streaming && !closing_ && !closeAfterFlush_; }
+
+    bool streamWrite(std::string data) {
+        if (!streamOpen()) return false;
+        if (queuedBytes_ + data.size() > server_->options_.streamQueueLimit) {
+            close(); // the client does not read: drop it rather than buffer without bound
+            return false;
+        }
+        if (data.empty()) return true;
+        queuedBytes_ += data.size();
+        queue_.push_back(std::move(data));
+        if (!writing_) doStreamWrite();
+        return true;
+    }
+
+    void streamClose() {
+        if (!streamOpen()) return;
+        closeAfterFlush_ = true;
+        if (!writing_) gracefulClose();
+    }
+
+    std::function<void()> onStreamClose_;
+
+private:
+    std::shared_ptr<Session> self() { return std::static_pointer_cast<Session>(shared_from_this()); }
+    beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+    tcp::socket& socket() { return lowest().socket(); }
+
+    void afterHandshake(bool rejectBusy) {
         if (rejectBusy) {
             auto r = server_->options_.errorResponse(503, "too many connections");
             r.close = true;
@@ -71,34 +202,30 @@ public:
         doRead();
     }
 
-    void close() {
-        auto keep = shared_from_this();
-        hung_.reset();
-        pending_.reset();
-        boost::system::error_code ec;
-        timer_.cancel();
-        stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-        stream_.socket().close(ec);
-    }
-
-private:
     void doRead() {
+        state_ = State::Reading;
         parser_.emplace();
         parser_->body_limit(server_->options_.bodyLimit);
         parser_->header_limit(static_cast<std::uint32_t>(server_->options_.headerLimit));
-        stream_.expires_after(first_ ? server_->options_.readTimeout : server_->options_.idleTimeout);
+        lowest().expires_after(first_ ? server_->options_.readTimeout : server_->options_.idleTimeout);
         bhttp::async_read(stream_, buffer_, *parser_,
-                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
+                          [self = self()](beast::error_code ec, std::size_t) { self->onRead(ec); });
     }
 
     void onRead(beast::error_code ec) {
+        if (state_ == State::Closed) return;
         first_ = false;
         if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
-            ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
+            ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+            ec == ssl::error::stream_truncated) {
             close();
             return;
         }
         if (ec) {
+            if (ec.category() != bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
+                close(); // a transport or TLS error: nobody to answer
+                return;
+            }
             unsigned status = 400;
             std::string msg = "malformed HTTP request: " + ec.message();
             if (ec == bhttp::error::body_limit) {
@@ -113,7 +240,7 @@ private:
             write(std::move(r), 11, true);
             return;
         }
-        stream_.expires_never();
+        lowest().expires_never();
         auto msg = parser_->release();
         Request req;
         req.method = std::string(msg.method_string());
@@ -139,56 +266,74 @@ private:
         req.remoteAddress = remote_;
         req.localPort = localPort_;
         isHead_ = req.method == "HEAD";
-        std::weak_ptr<Session> weak = shared_from_this();
-        // The responder holds only a weak reference; hold the session until it answers.
-        pending_ = shared_from_this();
-        auto server = server_;
-        server->handler_(std::move(req), [weak](Response r) {
-            if (auto self = weak.lock()) self->respond(std::move(r));
+        state_ = State::Pending;
+        auto answer = std::make_shared<Answer>();
+        answer->session = self();
+        auto server = server_; // the handler may stop the server
+        server->handler_(std::move(req), [answer](Response r) {
+            if (answer->done) return;
+            answer->done = true;
+            if (auto s = answer->session.lock()) s->respond(std::move(r));
         });
+        // Not answered yet: notice a client that gives up meanwhile.
+        if (state_ == State::Pending && !watching_) startWatch();
+    }
+
+    // Reads while the answer is pending (or while streaming): end of stream or
+    // an error means the client is gone; bytes are kept for the next request
+    // (or discarded while streaming).
+    void startWatch() {
+        watching_ = true;
+        auto buf = buffer_.prepare(2048);
+        stream_.async_read_some(buf, [self = self()](beast::error_code ec, std::size_t n) { self->onWatch(ec, n); });
+    }
+
+    void onWatch(beast::error_code ec, std::size_t n) {
+        watching_ = false;
+        if (state_ == State::Closed) return;
+        if (!ec) buffer_.commit(n);
+        if (closing_) {
+            finishClose();
+            return;
+        }
+        if (resumeAfterWatch_) {
+            resumeAfterWatch_ = false;
+            if (ec && ec != asio::error::operation_aborted) {
+                close();
+                return;
+            }
+            doRead();
+            return;
+        }
+        if (ec) {
+            close(); // the client closed (or reset) while waiting: free the session
+            return;
+        }
+        if (state_ == State::Streaming) {
+            buffer_.consume(buffer_.size()); // nothing a client says on an event stream matters
+        } else if (buffer_.size() > kPendingReadLimit) {
+            close(); // pipelining beyond one request is not supported
+            return;
+        }
+        startWatch();
+    }
+
+    // The last responder copy went away without an answer: drop the request.
+    void abandoned() {
+        if (state_ == State::Pending) close();
     }
 
     void respond(Response r) {
-        auto keep = std::move(pending_);
-        if (r.hang) {
-            // Hold the connection without an answer, as a hung service would.
-            timer_.expires_after(server_->options_.hangTimeout);
-            timer_.async_wait([self = shared_from_this()](beast::error_code) { self->close(); });
-            hung_ = shared_from_this();
-            drainWhileHung();
-            return;
-        }
-        if (r.delay.count() > 0) {
-            auto d = r.delay;
-            r.delay = std::chrono::milliseconds(0);
-            delayed_ = std::move(r);
-            timer_.expires_after(d);
-            timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-                if (ec) return;
-                auto resp = std::move(*self->delayed_);
-                self->delayed_.reset();
-                self->write(std::move(resp), self->version_, false);
-            });
+        if (state_ != State::Pending) return;
+        if (r.stream) {
+            startStream(std::move(r));
             return;
         }
         write(std::move(r), version_, false);
     }
 
-    // A hung service still notices when the client gives up and closes: read
-    // and discard until then, so abandoned connections do not pile up.
-    void drainWhileHung() {
-        stream_.expires_never();
-        stream_.socket().async_read_some(asio::buffer(drain_),
-                                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                             if (ec) {
-                                                 self->close();
-                                                 return;
-                                             }
-                                             if (self->hung_) self->drainWhileHung();
-                                         });
-    }
-
     void write(Response r, unsigned version, bool forceClose) {
+        state_ = State::Writing;
         auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
         res->version(version);
         res->result(r.status);
@@ -203,32 +348,150 @@ private:
             res->body() = std::move(r.body);
             res->prepare_payload();
         }
-        stream_.expires_after(server_->options_.readTimeout);
-        bhttp::async_write(stream_, *res, [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
-            if (ec || !keep) {
-                self->close();
-                return;
-            }
-            self->doRead();
+        lowest().expires_after(server_->options_.readTimeout);
+        bhttp::async_write(stream_, *res, [self = self(), res, keep](beast::error_code ec, std::size_t) {
+            self->afterWrite(ec, keep);
         });
     }
 
-    beast::tcp_stream stream_;
-    asio::steady_timer timer_;
+    void afterWrite(beast::error_code ec, bool keep) {
+        if (state_ == State::Closed) return;
+        if (ec) {
+            close();
+            return;
+        }
+        if (!keep) {
+            gracefulClose();
+            return;
+        }
+        if (watching_) {
+            // Stop the watch (no write is outstanding now); it resumes reading.
+            resumeAfterWatch_ = true;
+            boost::system::error_code ignored;
+            socket().cancel(ignored);
+            return;
+        }
+        doRead();
+    }
+
+    void startStream(Response r) {
+        state_ = State::Streaming;
+        std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " +
+                           std::string(bhttp::obsolete_reason(bhttp::int_to_status(r.status))) + "\r\n";
+        head += "Server: " + server_->options_.serverName + "\r\n";
+        for (const auto& h : r.headers) {
+            if (!headerSafe(h.name) || !headerSafe(h.value) || iequals(h.name, "Content-Length") ||
+                iequals(h.name, "Connection") || iequals(h.name, "Transfer-Encoding"))
+                continue;
+            head += h.name + ": " + h.value + "\r\n";
+        }
+        head += "Connection: close\r\n\r\n";
+        queuedBytes_ = head.size();
+        queue_.push_back(std::move(head));
+        doStreamWrite();
+        if (!watching_) startWatch();
+        if (isHead_) {
+            closeAfterFlush_ = true;
+            return;
+        }
+        auto sink = std::make_shared<Sink<Stream>>(self());
+        r.stream(std::move(sink));
+    }
+
+    void doStreamWrite() {
+        if (state_ != State::Streaming || queue_.empty()) return;
+        writing_ = true;
+        lowest().expires_after(server_->options_.readTimeout); // a client that stops reading times out
+        asio::async_write(stream_, asio::buffer(queue_.front()), [self = self()](beast::error_code ec, std::size_t) {
+            self->writing_ = false;
+            if (self->state_ != State::Streaming) return;
+            if (ec) {
+                self->close();
+                return;
+            }
+            self->queuedBytes_ -= self->queue_.front().size();
+            self->queue_.pop_front();
+            if (!self->queue_.empty()) {
+                self->doStreamWrite();
+                return;
+            }
+            if (self->closeAfterFlush_) self->gracefulClose();
+        });
+    }
+
+    // Closes after a complete answer: TLS sends close_notify first.
+    void gracefulClose() {
+        if (state_ == State::Closed || closing_) return;
+        closing_ = true;
+        if (watching_) {
+            boost::system::error_code ignored;
+            socket().cancel(ignored); // onWatch continues with finishClose()
+            return;
+        }
+        finishClose();
+    }
+
+    void finishClose() {
+        if (state_ == State::Closed) return;
+        if constexpr (kTls) {
+            lowest().expires_after(kTlsShutdownTimeout);
+            stream_.async_shutdown([self = self()](beast::error_code) { self->close(); });
+        } else {
+            boost::system::error_code ec;
+            socket().shutdown(tcp::socket::shutdown_send, ec);
+            close();
+        }
+    }
+
+    Stream stream_;
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     std::shared_ptr<Server::Impl> server_;
-    std::shared_ptr<Session> pending_;
-    std::shared_ptr<Session> hung_;
-    std::optional<Response> delayed_;
-    std::array<char, 512> drain_{};
+    std::deque<std::string> queue_;
+    std::size_t queuedBytes_ = 0;
     std::string remote_;
     std::uint16_t localPort_ = 0;
     unsigned version_ = 11;
+    State state_ = State::Reading;
     bool keepAlive_ = true;
     bool isHead_ = false;
     bool first_ = true;
+    bool watching_ = false;
+    bool resumeAfterWatch_ = false;
+    bool writing_ = false;
+    bool closing_ = false;
+    bool closeAfterFlush_ = false;
 };
+
+using PlainSession = Session<beast::tcp_stream>;
+using TlsSession = Session<beast::ssl_stream<beast::tcp_stream>>;
+
+bool Server::Impl::setupTls(std::string& error) {
+    const auto& id = *options_.tls;
+    auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+    boost::system::error_code ec;
+    ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                         ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                     ec);
+    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+    SSL_CTX_set_num_tickets(ctx->native_handle(), 0);
+    if (!ec) ctx->use_certificate_chain(asio::buffer(id.certificatePem), ec);
+    if (ec) {
+        error = "TLS certificate rejected: " + ec.message();
+        return false;
+    }
+    ctx->use_private_key(asio::buffer(id.privateKeyPem), ssl::context::pem, ec);
+    if (ec) {
+        error = "TLS private key rejected: " + ec.message();
+        return false;
+    }
+    if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+        error = "TLS private key does not match the certificate";
+        return false;
+    }
+    tls_ = std::move(ctx);
+    return true;
+}
 
 void Server::Impl::doAccept() {
     acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
@@ -236,7 +499,10 @@ void Server::Impl::doAccept() {
         if (ec == asio::error::operation_aborted) return;
         if (!ec) {
             bool busy = self->sessions_.size() >= self->options_.maxConnections;
-            std::make_shared<Session>(std::move(socket), self)->start(busy);
+            if (self->tls_)
+                std::make_shared<TlsSession>(self, std::move(socket), *self->tls_)->start(busy);
+            else
+                std::make_shared<PlainSession>(self, std::move(socket))->start(busy);
         }
         self->doAccept();
     });
@@ -250,6 +516,7 @@ Server::~Server() {
 }
 
 bool Server::listen(const std::string& address, std::uint16_t port, std::string& error) {
+    if (impl_->options_.tls && !impl_->tls_ && !impl_->setupTls(error)) return false;
     boost::system::error_code ec;
     auto addr = asio::ip::make_address(address, ec);
     if (ec) {
@@ -276,6 +543,10 @@ std::uint16_t Server::port() const {
     return impl_->port_;
 }
 
+bool Server::tls() const {
+    return impl_->options_.tls.has_value();
+}
+
 std::size_t Server::connectionCount() const {
     return impl_->sessions_.size();
 }
@@ -286,8 +557,12 @@ void Server::stop() {
     boost::system::error_code ec;
     impl_->acceptor_.close(ec);
     // Closing sockets makes pending operations complete with errors; sessions then die.
-    std::vector<Session*> sessions(impl_->sessions_.begin(), impl_->sessions_.end());
-    for (auto* s : sessions)
+    // Hold each while closing: a stream's close callback may close others.
+    std::vector<std::shared_ptr<SessionBase>> sessions;
+    for (auto* s : impl_->sessions_) {
+        if (auto p = s->weak_from_this().lock()) sessions.push_back(std::move(p));
+    }
+    for (auto& s : sessions)
         s->close();
 }
 

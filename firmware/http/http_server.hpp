@@ -1,6 +1,9 @@
-// Asynchronous HTTP/1.1 server (Boost.Beast), one per listening port.
-// Sessions keep alive, limit body size and time, and answer one request at a
-// time per connection (no pipelining beyond one).
+// Asynchronous HTTP/1.1 server (Boost.Beast), one per listening port, plain
+// or HTTPS (ServerOptions::tls). Sessions keep alive, limit body size and
+// time, and answer one request at a time per connection (no pipelining beyond
+// one). While an answer is pending the connection is watched: a client that
+// closes frees its session at once. Responses are whole bodies or streams
+// (Response::stream).
 #pragma once
 
 #include <cstdint>
@@ -25,6 +28,7 @@ public:
     // Binds and starts accepting. port 0 picks a free port.
     [[nodiscard]] bool listen(const std::string& address, std::uint16_t port, std::string& error);
     [[nodiscard]] std::uint16_t port() const;
+    [[nodiscard]] bool tls() const;
     [[nodiscard]] std::size_t connectionCount() const;
     // Stops accepting and closes every connection.
     void stop();

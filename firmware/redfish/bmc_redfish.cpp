@@ -3,10 +3,10 @@
 #include <boost/asio/io_context.hpp>
 
 #include <map>
-#include <random>
 
 #include "http/http_server.hpp"
 #include "redfish/bmc_internal.hpp"
+#include "redfish/event_service.hpp"
 #include "redfish/redfish_sessions.hpp"
 
 namespace cmc::bmc {
@@ -70,41 +70,8 @@ std::string healthOf(hal::Severity s) {
 
 struct RedfishService::Impl {
     Impl(boost::asio::io_context& io, hal::BladeHal& h, RedfishOptions o)
-        : hal_(h), options_(std::move(o)), rng_(options_.seed),
-          sessions_(options_.sessionTimeout, options_.maxSessions),
-          server_(
-              io, [this](http::Request&& r, http::Responder done) { onRequest(std::move(r), std::move(done)); },
-              serverOptions()) {}
-
-    static http::ServerOptions serverOptions() {
-        http::ServerOptions so;
-        so.bodyLimit = 64 * 1024;
-        so.serverName = "OpenCMC-BMC";
-        so.maxConnections = 64;
-        so.errorResponse = [](unsigned status, std::string_view detail) {
-            return redfish::protocolError(status, detail);
-        };
-        return so;
-    }
-
-    void onRequest(http::Request&& req, http::Responder done) {
-        auto link = hal_.managementLink();
-        if (!link.up || link.bmcHung) {
-            http::Response r;
-            r.hang = true;
-            done(std::move(r));
-            return;
-        }
-        if (link.lossRatio > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < link.lossRatio) {
-            http::Response r;
-            r.hang = true; // the request was lost: the client times out
-            done(std::move(r));
-            return;
-        }
-        auto r = handle(req);
-        r.delay = link.latency + link.bmcDelay;
-        done(std::move(r));
-    }
+        : io_(io), hal_(h), options_(std::move(o)), sessions_(options_.sessionTimeout, options_.maxSessions),
+          events_(io, h, EventServiceOptions{options_.maxEventStreams, options_.keepAliveInterval}) {}
 
     const Account* findAccount(const std::string& user) const {
         for (const auto& a : options_.accounts) {
@@ -127,6 +94,11 @@ struct RedfishService::Impl {
             }
         }
         return std::nullopt;
+    }
+
+    void handleAsync(http::Request&& req, http::Responder done) {
+        // Every resource answers at once; streams (SSE) carry their own callback.
+        done(handle(req));
     }
 
     http::Response handle(const http::Request& req) {
@@ -175,6 +147,7 @@ struct RedfishService::Impl {
         if (seg[0] == "Managers") return routeManagers(c).value_or(redfish::resourceNotFound("Resource", req.path));
         if (seg[0] == "SessionService") return sessions_.route(req, seg, who->second, c.role == Role::Administrator);
         if (seg[0] == "AccountService") return accountService(c);
+        if (seg[0] == "EventService") return events_.route(c);
         return redfish::resourceNotFound("Resource", req.path);
     }
 
@@ -195,6 +168,7 @@ struct RedfishService::Impl {
         r["Managers"] = odataId("/redfish/v1/Managers");
         r["SessionService"] = odataId("/redfish/v1/SessionService");
         r["AccountService"] = odataId("/redfish/v1/AccountService");
+        r["EventService"] = odataId("/redfish/v1/EventService");
         r["Links"]["Sessions"] = odataId("/redfish/v1/SessionService/Sessions");
         r["ProtocolFeaturesSupported"] = {{"ExpandQuery", {{"ExpandAll", false}}},
                                           {"SelectQuery", false},
@@ -206,7 +180,7 @@ struct RedfishService::Impl {
     http::Response odataDocument(const http::Request& req) {
         if (req.method != "GET" && req.method != "HEAD") return redfish::methodNotAllowed("GET, HEAD");
         json v = json::array();
-        for (const char* n : {"Systems", "Chassis", "Managers", "SessionService", "AccountService"}) {
+        for (const char* n : {"Systems", "Chassis", "Managers", "SessionService", "AccountService", "EventService"}) {
             v.push_back({{"name", n}, {"kind", "Singleton"}, {"url", std::string("/redfish/v1/") + n}});
         }
         return redfish::jsonResponse(200, json{{"@odata.context", "/redfish/v1/$metadata"}, {"value", v}});
@@ -255,32 +229,61 @@ struct RedfishService::Impl {
         return getOnly(c, r); // never the password
     }
 
+    boost::asio::io_context& io_;
     hal::BladeHal& hal_;
     RedfishOptions options_;
-    std::mt19937_64 rng_;
     redfish::SessionService sessions_;
-    http::Server server_;
+    EventService events_;
+    std::unique_ptr<http::Server> server_; // only when the BMC listens itself
 };
 
 RedfishService::RedfishService(boost::asio::io_context& io, hal::BladeHal& hal, RedfishOptions options)
     : impl_(std::make_unique<Impl>(io, hal, std::move(options))) {}
 
-RedfishService::~RedfishService() = default;
+RedfishService::~RedfishService() {
+    stop();
+}
+
+http::ServerOptions RedfishService::serverOptions() {
+    http::ServerOptions so;
+    so.bodyLimit = 64 * 1024;
+    so.serverName = "OpenCMC-BMC";
+    so.maxConnections = 64;
+    so.errorResponse = [](unsigned status, std::string_view detail) { return redfish::protocolError(status, detail); };
+    return so;
+}
 
 bool RedfishService::listen(const std::string& address, std::uint16_t port, std::string& error) {
-    return impl_->server_.listen(address, port, error);
+    if (impl_->server_) {
+        error = "the Redfish service already listens";
+        return false;
+    }
+    auto so = serverOptions();
+    so.tls = impl_->options_.tls;
+    impl_->server_ = std::make_unique<http::Server>(
+        impl_->io_,
+        [impl = impl_.get()](http::Request&& r, http::Responder done) {
+            impl->handleAsync(std::move(r), std::move(done));
+        },
+        std::move(so));
+    return impl_->server_->listen(address, port, error);
 }
 
 std::uint16_t RedfishService::port() const {
-    return impl_->server_.port();
+    return impl_->server_ ? impl_->server_->port() : 0;
 }
 
 void RedfishService::stop() {
-    impl_->server_.stop();
+    impl_->events_.stop();
+    if (impl_->server_) impl_->server_->stop();
 }
 
-http::Response RedfishService::handle(const http::Request& req) {
-    return impl_->handle(req);
+void RedfishService::handle(http::Request&& req, http::Responder done) {
+    impl_->handleAsync(std::move(req), std::move(done));
+}
+
+std::size_t RedfishService::eventStreamCount() const {
+    return impl_->events_.streamCount();
 }
 
 } // namespace cmc::bmc

@@ -92,6 +92,14 @@ Blade::Blade(boost::asio::io_context& io, const SimClock& clock, BladeEnvironmen
 
 Blade::~Blade() = default;
 
+template <class Fn> void Blade::notify(Fn fn) {
+    if (observers_.empty()) return;
+    auto list = observers_; // an observer may remove itself
+    for (auto* o : list) {
+        if (std::find(observers_.begin(), observers_.end(), o) != observers_.end()) fn(*o);
+    }
+}
+
 std::uint32_t Blade::wallSeconds() const {
     return static_cast<std::uint32_t>(
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
@@ -126,6 +134,10 @@ void Blade::setPower(PowerState p) {
         poweredSinceMs_ = -1;
     }
     env_.bladeChanged(*this);
+    notify([p](hal::HalObserver& o) {
+        o.powerStateChanged(p);
+        o.sensorsChanged();
+    });
 }
 
 void Blade::setHost(HostState h) {
@@ -138,6 +150,7 @@ void Blade::setHost(HostState h) {
     }
     if (h == HostState::Off || h == HostState::Post) leases_.clear();
     env_.bladeChanged(*this);
+    notify([](hal::HalObserver& o) { o.sensorsChanged(); });
 }
 
 std::uint32_t Blade::powerOnHours() const {
@@ -405,12 +418,25 @@ std::uint16_t Blade::addSel(hal::SelRecord record) {
     if (record.timestamp == 0) record.timestamp = wallSeconds();
     selLastAdd_ = wallSeconds();
     sel_.push_back(std::move(record));
-    return sel_.back().id;
+    auto id = sel_.back().id;
+    const hal::SelRecord copy = sel_.back(); // an observer may not see the SEL move under it
+    notify([&copy](hal::HalObserver& o) { o.selRecordAdded(copy); });
+    return id;
 }
 
 void Blade::clearSel() {
     sel_.clear();
     selLastErase_ = wallSeconds();
+    notify([](hal::HalObserver& o) { o.selCleared(); });
+}
+
+void Blade::addObserver(hal::HalObserver* observer) {
+    if (observer && std::find(observers_.begin(), observers_.end(), observer) == observers_.end())
+        observers_.push_back(observer);
+}
+
+void Blade::removeObserver(hal::HalObserver* observer) {
+    observers_.erase(std::remove(observers_.begin(), observers_.end(), observer), observers_.end());
 }
 
 void Blade::logSel(std::uint8_t sensorType, std::uint8_t sensorNumber, std::uint8_t eventType,
@@ -609,6 +635,7 @@ void Blade::applyFaults(const BladeFaults& f) {
     if (!f.failVerification && old.failVerification && host_ == HostState::Running) agentTick();
     sensorTick();
     env_.bladeChanged(*this);
+    notify([](hal::HalObserver& o) { o.sensorsChanged(); });
 }
 
 void Blade::crashHost(const std::string& why) {

@@ -97,6 +97,8 @@ public:
     [[nodiscard]] hal::HalError setWatchdog(const hal::WatchdogState& config) override;
     [[nodiscard]] hal::HalError resetWatchdog() override;
     [[nodiscard]] hal::ManagementLink managementLink() const override;
+    void addObserver(hal::HalObserver* observer) override;
+    void removeObserver(hal::HalObserver* observer) override;
 
     // --- Simulator side ---
     [[nodiscard]] std::uint16_t slot() const { return spec_.slot; }
@@ -144,6 +146,7 @@ private:
     void logSel(std::uint8_t sensorType, std::uint8_t sensorNumber, std::uint8_t eventType,
                 std::array<std::uint8_t, 3> data, hal::Severity sev, std::string message);
     void sensorTick();
+    template <class Fn> void notify(Fn fn);
     double noise(double amplitude) const;
     [[nodiscard]] std::uint32_t wallSeconds() const;
 
@@ -181,6 +184,7 @@ private:
     boost::asio::steady_timer sensorTimer_;
     boost::asio::steady_timer identifyTimer_;
     std::uint64_t phaseGeneration_ = 0;
+    std::vector<hal::HalObserver*> observers_;
 };
 
 } // namespace cmc::sim

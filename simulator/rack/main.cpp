@@ -27,6 +27,9 @@ Options:
   --bmc-base-port B    first BMC port; blade i uses B+i-1 for Redfish (TCP) and
                        IPMI (UDP) (default 20000, 0 = any free ports)
   --bind ADDRESS       address to bind every port to (default 127.0.0.1)
+  --redfish-scheme S   http or https (default http); with https every BMC has
+                       its own self-signed ECDSA P-256 certificate, whose
+                       SHA-256 fingerprint the manifest lists
   --seed S             seed of all randomness (default 1)
   --speed X            simulated time runs X times faster than real time
                        (0.01..10000, default 1)
@@ -97,6 +100,13 @@ int main(int argc, char** argv) {
                 return usageError("--bmc-base-port must be 0..65535, not '" + value + "'");
         } else if (a == "--bind") {
             opt.bindAddress = value;
+        } else if (a == "--redfish-scheme") {
+            if (value == "http")
+                opt.redfishScheme = cmc::sim::RedfishScheme::Http;
+            else if (value == "https")
+                opt.redfishScheme = cmc::sim::RedfishScheme::Https;
+            else
+                return usageError("--redfish-scheme must be http or https, not '" + value + "'");
         } else if (a == "--seed") {
             if (!parseNumber(value, opt.seed))
                 return usageError("--seed must be a non-negative integer, not '" + value + "'");
@@ -124,7 +134,8 @@ int main(int argc, char** argv) {
     }
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
     std::cout << "cmcsim: " << opt.blades << " blades ready in " << ms << " ms (speed " << opt.speed << ", seed "
-              << opt.seed << ")\n";
+              << opt.seed << ", Redfish over "
+              << (opt.redfishScheme == cmc::sim::RedfishScheme::Https ? "https" : "http") << ")\n";
     std::cout << "cmcsim: control API http://" << opt.bindAddress << ":" << rack.controlPort() << "/sim/v1\n";
     if (!opt.manifestPath.empty()) std::cout << "cmcsim: manifest " << opt.manifestPath << "\n";
     std::cout.flush();

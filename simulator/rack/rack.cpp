@@ -7,6 +7,8 @@
 #include <random>
 
 #include "http/http_server.hpp"
+#include "http/self_signed.hpp"
+#include "rack/redfish_port.hpp"
 #include "redfish/bmc_redfish.hpp"
 #ifdef CMC_HAVE_IPMI
 #include "ipmi/ipmi_bmc.hpp"
@@ -54,11 +56,11 @@ Rack::Rack(boost::asio::io_context& io, RackOptions options)
                       {"operator", makePassword(rng), "Operator"},
                       {"readonly", makePassword(rng), "ReadOnly"}};
         bmc::RedfishOptions ro;
-        ro.seed = options_.seed * 31 + i;
         ro.accounts = {{u.accounts[0].username, u.accounts[0].password, bmc::Role::Administrator},
                        {u.accounts[1].username, u.accounts[1].password, bmc::Role::Operator},
                        {u.accounts[2].username, u.accounts[2].password, bmc::Role::ReadOnly}};
         u.redfish = std::make_unique<bmc::RedfishService>(io_, *u.blade, ro);
+        // The port (and its certificate) is made in start(), where errors can be reported.
 #ifdef CMC_HAVE_IPMI
         ipmi::BmcOptions io2;
         io2.address = options_.bindAddress;
@@ -94,11 +96,25 @@ bool Rack::start(std::string& error) {
             return false;
         }
         std::string err;
-        if (!u.redfish->listen(options_.bindAddress, port, err)) {
+        RedfishPortOptions po;
+        po.seed = options_.seed * 31 + i;
+        if (options_.redfishScheme == RedfishScheme::Https) {
+            // Every BMC has its own self-signed certificate, as shipped hardware does.
+            auto id = http::makeSelfSignedIdentity("blade-" + std::to_string(i + 1) + "-bmc", options_.bindAddress,
+                                                   3650, err);
+            if (!id) {
+                error = "blade " + std::to_string(i + 1) + " TLS certificate: " + err;
+                return false;
+            }
+            po.tls = std::move(id->identity);
+            u.tlsFingerprint = std::move(id->fingerprintSha256);
+        }
+        u.redfishNet = std::make_unique<RedfishPort>(io_, *u.blade, *u.redfish, std::move(po));
+        if (!u.redfishNet->listen(options_.bindAddress, port, err)) {
             error = "blade " + std::to_string(i + 1) + " Redfish: " + err;
             return false;
         }
-        u.redfishPort = u.redfish->port();
+        u.redfishPort = u.redfishNet->port();
 #ifdef CMC_HAVE_IPMI
         if (!u.ipmi->start(err)) {
             error = "blade " + std::to_string(i + 1) + " IPMI: " + err;
@@ -121,6 +137,7 @@ bool Rack::start(std::string& error) {
 void Rack::stop() {
     if (control_) control_->stop();
     for (auto& u : blades_) {
+        if (u.redfishNet) u.redfishNet->stop();
         if (u.redfish) u.redfish->stop();
 #ifdef CMC_HAVE_IPMI
         if (u.ipmi) u.ipmi->stop();
@@ -169,9 +186,12 @@ std::string Rack::manifestJson() const {
                      {"port", u.ipmiPort},
                      {"username", u.accounts[0].username},
                      {"password", u.accounts[0].password}};
-        b["redfish"] = {{"url", "http://" + options_.bindAddress + ":" + std::to_string(u.redfishPort)},
-                        {"username", u.accounts[0].username},
-                        {"password", u.accounts[0].password}};
+        bool https = options_.redfishScheme == RedfishScheme::Https;
+        b["redfish"] = {
+            {"url", (https ? "https://" : "http://") + options_.bindAddress + ":" + std::to_string(u.redfishPort)},
+            {"username", u.accounts[0].username},
+            {"password", u.accounts[0].password}};
+        if (https) b["redfish"]["tls"] = {{"fingerprintSha256", u.tlsFingerprint}};
         json acc = json::array();
         for (const auto& a : u.accounts)
             acc.push_back({{"username", a.username}, {"password", a.password}, {"role", a.role}});

@@ -25,6 +25,10 @@ class Server;
 
 namespace cmc::sim {
 
+class RedfishPort;
+
+enum class RedfishScheme { Http, Https };
+
 struct RackOptions {
     std::size_t blades = 16;
     std::string manifestPath;
@@ -33,6 +37,7 @@ struct RackOptions {
     std::uint16_t bmcBasePort = 20000; // 0: any free ports
     std::uint64_t seed = 1;
     double speed = 1.0;
+    RedfishScheme redfishScheme = RedfishScheme::Http;
     BladeTimings timings;
 };
 
@@ -56,8 +61,10 @@ struct BladeUnit {
 
     std::unique_ptr<Blade> blade;
     std::unique_ptr<bmc::RedfishService> redfish;
+    std::unique_ptr<RedfishPort> redfishNet; // the BMC's Redfish port, with the management-link model
     std::unique_ptr<ipmi::IpmiBmc> ipmi;
     std::vector<BmcCredentials> accounts;
+    std::string tlsFingerprint; // SHA-256 of the BMC's certificate (HTTPS only)
     std::uint16_t redfishPort = 0;
     std::uint16_t ipmiPort = 0;
 };
