@@ -157,10 +157,14 @@ struct EventService::Impl final : hal::HalObserver, std::enable_shared_from_this
 
     void sensorsChanged() override {
         for (const auto& s : hal_.sensors()) {
-            if (!s.available) continue;
+            if (!s.available) {
+                levels_.erase(s.id); // unreadable (host off): judged afresh when it reads again
+                continue;
+            }
             auto level = levelOf(s);
-            auto [it, fresh] = levels_.try_emplace(s.id, level);
-            if (fresh || it->second == level) continue;
+            auto [it, fresh] = levels_.try_emplace(s.id, Level::Normal);
+            if (fresh && level == Level::Normal) continue;
+            if (!fresh && it->second == level) continue;
             auto old = it->second;
             it->second = level;
             const auto& t = s.thresholds;

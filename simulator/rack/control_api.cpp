@@ -7,6 +7,8 @@
 #include "hal/address_format.hpp"
 #include "http/http_server.hpp"
 #include "rack/rack.hpp"
+#include "rack/redfish_port.hpp"
+#include "redfish/bmc_redfish.hpp"
 
 namespace cmc::sim {
 
@@ -169,8 +171,16 @@ private:
                             {"visibleVolumes", fab.visibleVolumes(b, i)}});
         }
         j["hbas"] = hbas;
-        j["bmc"] = {{"redfish", "http://" + rack_.options().bindAddress + ":" + std::to_string(u.redfishPort)},
+        bool https = rack_.options().redfishScheme == RedfishScheme::Https;
+        j["bmc"] = {{"redfish", (https ? "https://" : "http://") + rack_.options().bindAddress + ":" +
+                                    std::to_string(u.redfishPort)},
                     {"ipmiPort", u.ipmiPort}};
+        if (detail && u.redfishNet) {
+            // Open TCP connections of the Redfish port, SSE streams, requests held by the link model.
+            j["bmc"]["redfishConnections"] = u.redfishNet->connectionCount();
+            j["bmc"]["eventStreams"] = u.redfish->eventStreamCount();
+            j["bmc"]["heldRequests"] = u.redfishNet->heldCount();
+        }
         if (detail) {
             auto bo = b.bootOverride();
             j["bootOverride"] = {{"target", hal::toString(bo.target)}, {"enabled", hal::toString(bo.enabled)}};

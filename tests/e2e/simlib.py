@@ -1,9 +1,13 @@
 """Helpers for end-to-end tests: start cmcsim on free ports, talk to its
 control API and to blade BMCs with real HTTP (urllib), wait for conditions."""
 import base64
+import hashlib
+import http.client
 import json
 import os
 import re
+import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -79,7 +83,8 @@ class Sim:
     def bmc(self, slot, role="Administrator"):
         b = self.manifest["blades"][slot - 1]
         acc = next(a for a in b["accounts"] if a["role"] == role)
-        return Bmc(b["redfish"]["url"], acc["username"], acc["password"])
+        fingerprint = b["redfish"].get("tls", {}).get("fingerprintSha256")
+        return Bmc(b["redfish"]["url"], acc["username"], acc["password"], fingerprint)
 
     def inject(self, slot, fault, **params):
         status, _, body = self.api("POST", "/sim/v1/blades/%d/faults" % slot, dict(fault=fault, **params))
@@ -95,9 +100,11 @@ class Sim:
 class Bmc:
     """A blade BMC's Redfish service, spoken to with HTTP Basic auth."""
 
-    def __init__(self, url, username, password):
+    def __init__(self, url, username, password, fingerprint=None):
         self.url, self.username, self.password = url, username, password
+        self.fingerprint = fingerprint  # pinned SHA-256 of an https BMC's certificate
         self.hostport = url.split("//", 1)[1]
+        self.opener = urllib.request.build_opener(_pinned_handler(fingerprint)) if fingerprint else None
 
     def call(self, method, path, body=None, headers=None, auth=True, raw=None, timeout=10):
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
@@ -109,7 +116,7 @@ class Bmc:
             req.add_header("Authorization", "Basic " + tok)
         for k, v in (headers or {}).items():
             req.add_header(k, v)
-        return http_call(req, timeout)
+        return http_call(req, timeout, self.opener)
 
     def get(self, path):
         status, _, body = self.call("GET", path)
@@ -117,10 +124,10 @@ class Bmc:
         return body
 
 
-def http_call(req, timeout=10):
+def http_call(req, timeout=10, opener=None):
     """Returns (status, headers, parsed JSON body or text)."""
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
+        with (opener.open(req, timeout=timeout) if opener else urllib.request.urlopen(req, timeout=timeout)) as r:
             raw = r.read()
             status, headers = r.status, dict(r.headers)
     except urllib.error.HTTPError as e:
@@ -199,3 +206,120 @@ def target(sim, ip):
         if t["ip"] == ip:
             return t
     raise AssertionError("no probe target " + ip)
+
+
+# ---- HTTPS with a pinned certificate fingerprint, and Server-Sent Events
+
+def fingerprint_of_der(der):
+    return ":".join("%02X" % b for b in hashlib.sha256(der).digest())
+
+
+def pinned_context():
+    """A client context that checks nothing by itself: the caller pins the fingerprint."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def _pinned_handler(fingerprint):
+    class Conn(http.client.HTTPSConnection):
+        def connect(self):
+            super().connect()
+            got = fingerprint_of_der(self.sock.getpeercert(binary_form=True))
+            if got != fingerprint:
+                self.sock.close()
+                raise ssl.SSLError("certificate fingerprint %s is not the pinned %s" % (got, fingerprint))
+
+    class Handler(urllib.request.HTTPSHandler):
+        def __init__(self):
+            super().__init__(context=pinned_context())
+
+        def https_open(self, req):
+            return self.do_open(Conn, req, context=self._context)
+
+    return Handler()
+
+
+def connect_bmc(bmc, timeout=5):
+    """A raw socket to the BMC's Redfish port (TLS with the pinned fingerprint for https)."""
+    host, port = bmc.hostport.split(":")
+    s = socket.create_connection((host, int(port)), timeout=timeout)
+    if bmc.url.startswith("https://"):
+        s = pinned_context().wrap_socket(s, server_hostname=host)
+        got = fingerprint_of_der(s.getpeercert(binary_form=True))
+        if bmc.fingerprint and got != bmc.fingerprint:
+            s.close()
+            raise ssl.SSLError("certificate fingerprint mismatch")
+    return s
+
+
+class SseClient:
+    """A client of /redfish/v1/EventService/SSE over a raw (TLS) socket."""
+
+    def __init__(self, bmc, auth=True, headers=None, timeout=5, path="/redfish/v1/EventService/SSE"):
+        self.sock = connect_bmc(bmc, timeout)
+        lines = ["GET %s HTTP/1.1" % path, "Host: %s" % bmc.hostport, "Accept: text/event-stream"]
+        if auth:
+            tok = base64.b64encode(("%s:%s" % (bmc.username, bmc.password)).encode()).decode()
+            lines.append("Authorization: Basic " + tok)
+        for k, v in (headers or {}).items():
+            lines.append("%s: %s" % (k, v))
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        self.buf = b""
+        while b"\r\n\r\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                break
+            self.buf += chunk
+        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        status_line, *header_lines = head.decode(errors="replace").split("\r\n")
+        self.status = int(status_line.split()[1]) if status_line else 0
+        self.headers = {}
+        for h in header_lines:
+            k, _, v = h.partition(":")
+            self.headers[k.strip().lower()] = v.strip()
+        self.comments = []
+
+    def next_event(self, timeout=5):
+        """The next event as {"id": str, "data": parsed JSON}; None when the stream ends or times out."""
+        deadline = time.monotonic() + timeout
+        while True:
+            while b"\n\n" in self.buf:
+                frame, _, self.buf = self.buf.partition(b"\n\n")
+                ev = {}
+                for line in frame.decode().split("\n"):
+                    if line.startswith(":"):
+                        self.comments.append(line)
+                    elif line.startswith("id: "):
+                        ev["id"] = line[4:]
+                    elif line.startswith("data: "):
+                        ev["data"] = json.loads(line[6:])
+                if "data" in ev:
+                    return ev
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except (socket.timeout, TimeoutError):
+                return None
+            if not chunk:
+                return None
+            self.buf += chunk
+
+    def wait_for(self, message_key, timeout=5, origin=None):
+        """Reads events until one whose MessageId ends with message_key (and origin); returns it or None."""
+        deadline = time.monotonic() + timeout
+        while True:
+            ev = self.next_event(max(0.0, deadline - time.monotonic()))
+            if ev is None:
+                return None
+            rec = ev["data"]["Events"][0]
+            if rec["MessageId"].endswith("." + message_key) and (
+                    origin is None or rec["OriginOfCondition"]["@odata.id"] == origin):
+                return ev
+
+    def close(self):
+        self.sock.close()

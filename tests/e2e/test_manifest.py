@@ -42,6 +42,28 @@ class ManifestTest(unittest.TestCase):
             jsonschema.validate({"chassis": {"id": "c", "name": "n", "slots": 1}, "control": "http://x",
                                  "blades": [{"slot": 0}]}, schema)
 
+    def test_schema_endpoints_and_tls(self):
+        schema = json.load(open(SCHEMA))
+        rf = {"url": "https://10.0.0.5", "username": "u", "password": "p",
+              "tls": {"fingerprintSha256": ":".join(["AB"] * 32)}}
+        ipmi = {"host": "10.0.0.5", "port": 623, "username": "u", "password": "p"}
+
+        def manifest(**endpoints):
+            blade = dict(slot=1, model="m", nics=[], hbas=[], **endpoints)
+            return {"chassis": {"id": "c", "name": "n", "slots": 1}, "control": "http://x", "blades": [blade]}
+
+        jsonschema.validate(manifest(redfish=rf), schema)  # Redfish alone
+        jsonschema.validate(manifest(ipmi=ipmi), schema)  # IPMI alone
+        jsonschema.validate(manifest(redfish=dict(rf, tls={"caFile": "/etc/ca.pem"}), ipmi=ipmi), schema)
+        jsonschema.validate(manifest(redfish=dict(rf, tls={"insecure": True})), schema)
+        for bad in [manifest(),
+                    manifest(redfish=dict(rf, tls={"fingerprintSha256": "ab:cd"})),
+                    manifest(redfish=dict(rf, tls={"fingerprintSha256": ":".join(["ab"] * 32)})),
+                    manifest(redfish=dict(rf, tls={"pin": "x"})),
+                    manifest(redfish=dict(rf, tls={"insecure": "yes"}))]:
+            with self.assertRaises(jsonschema.ValidationError, msg=bad):
+                jsonschema.validate(bad, schema)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
