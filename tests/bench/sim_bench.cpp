@@ -2,6 +2,8 @@
 // throughput against one blade BMC. Prints figures and one JSON line.
 //
 //   build/bench/sim_bench [--bin build/bin] [--blades 1000] [--seconds 5] [--connections 4]
+//                         [--redfish-scheme http|https]
+// With https only the start-up figures are measured (the load client speaks plain HTTP).
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
@@ -24,6 +26,7 @@ int main(int argc, char** argv) {
     int blades = 1000;
     double seconds = 5;
     int connections = 4;
+    std::string scheme = "http";
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
         std::string v = argv[i + 1];
@@ -35,12 +38,14 @@ int main(int argc, char** argv) {
             seconds = std::atof(v.c_str());
         else if (a == "--connections")
             connections = std::atoi(v.c_str());
+        else if (a == "--redfish-scheme")
+            scheme = v;
         else {
             std::cerr << "sim_bench: unknown option " << a << "\n";
             return 2;
         }
     }
-    if (blades < 1 || blades > 1000 || seconds <= 0 || connections < 1) {
+    if (blades < 1 || blades > 1000 || seconds <= 0 || connections < 1 || (scheme != "http" && scheme != "https")) {
         std::cerr << "sim_bench: bad arguments\n";
         return 2;
     }
@@ -51,7 +56,7 @@ int main(int argc, char** argv) {
     // 1. Start-up: process start until the manifest is written and the ready line printed.
     auto t0 = Clock::now();
     Child sim = spawn({bin + "/cmcsim", "--blades", std::to_string(blades), "--control-port", "0", "--bmc-base-port",
-                       "0", "--manifest", manifest});
+                       "0", "--manifest", manifest, "--redfish-scheme", scheme});
     if (sim.pid <= 0 || !waitForOutput(sim, "cmcsim: manifest", std::chrono::seconds(60))) {
         std::cerr << "sim_bench: cmcsim did not start:\n" << sim.output << "\n";
         terminate(sim);
@@ -60,6 +65,19 @@ int main(int argc, char** argv) {
     double startSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     auto rssStart = rssKiB(sim.pid);
+    if (scheme == "https") {
+        terminate(sim);
+        std::filesystem::remove_all(dir);
+        std::printf("cmcsim --blades %d --redfish-scheme https: ready in %.3f s, RSS %.1f MiB after start\n", blades,
+                    startSeconds, static_cast<double>(rssStart) / 1024.0);
+        nlohmann::json out{{"bench", "sim"},
+                           {"blades", blades},
+                           {"redfishScheme", scheme},
+                           {"startSeconds", startSeconds},
+                           {"rssMiBStart", static_cast<double>(rssStart) / 1024.0}};
+        std::printf("%s\n", out.dump().c_str());
+        return 0;
+    }
 
     std::ifstream mf(manifest);
     auto m = nlohmann::json::parse(mf, nullptr, false);
