@@ -12,7 +12,8 @@
 
 namespace cmc::southbound {
 class IpmiConnection;
-}
+class RedfishBmc;
+} // namespace cmc::southbound
 
 namespace cmc::app {
 
@@ -20,6 +21,7 @@ struct BladeRuntime {
     domain::Blade blade;
     std::unique_ptr<domain::BladeHealth> health;
     std::shared_ptr<southbound::IpmiConnection> ipmi;
+    std::shared_ptr<southbound::RedfishBmc> redfish;
 
     // Scheduling (steady ms).
     std::int64_t nextIpmiMs = 0;
@@ -31,6 +33,13 @@ struct BladeRuntime {
     bool inventoryInFlight = false;
     bool inventoryDone = false;
     bool ipmiUp = false;
+
+    // Redfish discovery and the BMC's event stream.
+    bool redfishDiscovered = false;
+    bool redfishDiscoverInFlight = false;
+    std::int64_t nextRedfishDiscoverMs = 0;
+    std::int64_t nextSubscribeMs = 0;
+    std::string lastRedfishError; // logged once until it changes
 
     // SEL reading.
     bool selPrimed = false;

@@ -7,116 +7,36 @@
 #include <set>
 #include <sstream>
 
+#include "app/manifest.hpp"
 #include "app/service.hpp"
+#include "common/json_reader.hpp"
 #include "events/event_log.hpp"
 #include "southbound/ipmi/ipmi_client.hpp"
 #include "southbound/redfish/http_client.hpp"
+#include "southbound/redfish/redfish_bmc.hpp"
 #include "store/store.hpp"
 
 namespace cmc::app {
 
 using json = nlohmann::json;
 
-namespace {
-
-// Validates one manifest blade entry; empty string when good.
-std::string readManifestBlade(const json& b, domain::Blade& out) {
-    if (!b.is_object()) return "entry is not an object";
-    if (!b.contains("slot") || !b["slot"].is_number_unsigned() || b["slot"].get<unsigned>() < 1 ||
-        b["slot"].get<unsigned>() > 1000) {
-        return "'slot' must be an integer 1..1000";
-    }
-    out.slot = b["slot"].get<int>();
-    auto str = [&](const json& o, const char* k, std::string& dst) -> bool {
-        if (!o.contains(k)) return false;
-        if (!o[k].is_string()) return false;
-        dst = o[k].get<std::string>();
-        return true;
-    };
-    if (b.contains("model")) (void)str(b, "model", out.model);
-    if (b.contains("serialNumber")) (void)str(b, "serialNumber", out.serialNumber);
-    if (b.contains("uuid")) (void)str(b, "uuid", out.uuid);
-    if (!b.contains("ipmi") || !b["ipmi"].is_object()) return "'ipmi' object missing";
-    const auto& ip = b["ipmi"];
-    if (!str(ip, "host", out.bmc.ipmiHost) || !ip.contains("port") || !ip["port"].is_number_unsigned() ||
-        ip["port"].get<unsigned>() > 65535 || !str(ip, "username", out.bmc.username) ||
-        !str(ip, "password", out.bmc.password)) {
-        return "'ipmi' needs host, port (0..65535), username and password";
-    }
-    out.bmc.ipmiPort = static_cast<std::uint16_t>(ip["port"].get<unsigned>());
-    if (b.contains("redfish")) {
-        if (!b["redfish"].is_object() || !str(b["redfish"], "url", out.bmc.redfishUrl) ||
-            out.bmc.redfishUrl.rfind("http://", 0) != 0) {
-            return "'redfish.url' must be an http:// URL";
-        }
-    }
-    out.nics.clear();
-    out.hbas.clear();
-    if (b.contains("nics")) {
-        if (!b["nics"].is_array()) return "'nics' must be an array";
-        for (const auto& n : b["nics"]) {
-            domain::NicInfo ni;
-            if (!n.is_object() || !str(n, "permanentMac", ni.permanentMac))
-                return "'nics[].permanentMac' must be a string";
-            ni.currentMac = ni.permanentMac;
-            out.nics.push_back(ni);
-        }
-    }
-    if (b.contains("hbas")) {
-        if (!b["hbas"].is_array()) return "'hbas' must be an array";
-        for (const auto& h : b["hbas"]) {
-            domain::HbaInfo hi;
-            if (!h.is_object() || !str(h, "permanentWwpn", hi.permanentWwpn))
-                return "'hbas[].permanentWwpn' must be a string";
-            hi.currentWwpn = hi.permanentWwpn;
-            out.hbas.push_back(hi);
-        }
-    }
-    return {};
-}
-
-} // namespace
-
 std::string ChassisService::importManifest(const std::string& path, bool& badInput) {
-    std::ifstream in(path);
-    if (!in) {
+    ParsedManifest m;
+    auto error = readManifestFile(path, m);
+    if (!error.empty()) {
         badInput = true;
-        return "cannot read rack manifest '" + path + "'";
+        return error;
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto m = json::parse(ss.str(), nullptr, false);
-    if (m.is_discarded() || !m.is_object()) {
-        badInput = true;
-        return "rack manifest '" + path + "' is not valid JSON (truncated or malformed)";
-    }
-    if (!m.contains("blades") || !m["blades"].is_array()) {
-        badInput = true;
-        return "rack manifest '" + path + "': 'blades' must be an array";
-    }
-    if (m.contains("chassis") && m["chassis"].is_object()) {
-        const auto& c = m["chassis"];
-        chassis_.id = "chassis";
-        chassis_.name = c.value("name", std::string("Chassis"));
-        chassis_.model = c.value("model", std::string());
-        chassis_.serialNumber = c.value("serialNumber", std::string());
-        chassis_.slots = c.contains("slots") && c["slots"].is_number_unsigned() ? c["slots"].get<int>()
-                                                                                : static_cast<int>(m["blades"].size());
+    for (const auto& skipped : m.skipped)
+        std::cerr << "cmcd: rack manifest '" << path << "': " << skipped << "\n";
+    if (m.chassis) {
+        chassis_ = *m.chassis;
         store_->saveChassis(chassis_);
     }
-    if (cfg_.fabricUrl.empty() && m.contains("control") && m["control"].is_string()) {
-        cfg_.fabricUrl = m["control"].get<std::string>();
-    }
+    if (cfg_.fabricUrl.empty() && m.control) cfg_.fabricUrl = *m.control;
     std::set<int> seen;
     std::size_t imported = 0;
-    for (std::size_t i = 0; i < m["blades"].size(); ++i) {
-        domain::Blade mb;
-        auto err = readManifestBlade(m["blades"][i], mb);
-        if (err.empty() && seen.contains(mb.slot)) err = "slot " + std::to_string(mb.slot) + " listed twice";
-        if (!err.empty()) {
-            std::cerr << "cmcd: rack manifest '" << path << "': blade entry " << i << " skipped: " << err << "\n";
-            continue;
-        }
+    for (auto& mb : m.blades) {
         seen.insert(mb.slot);
         ++imported;
         auto it = blades_.find(mb.slot);
@@ -130,7 +50,16 @@ std::string ChassisService::importManifest(const std::string& path, bool& badInp
             auto& b = it->second.blade;
             bool endpointChanged = b.bmc.ipmiHost != mb.bmc.ipmiHost || b.bmc.ipmiPort != mb.bmc.ipmiPort ||
                                    b.bmc.username != mb.bmc.username || b.bmc.password != mb.bmc.password;
+            bool redfishChanged =
+                b.bmc.redfishUrl != mb.bmc.redfishUrl || b.bmc.redfishUser() != mb.bmc.redfishUser() ||
+                b.bmc.redfishSecret() != mb.bmc.redfishSecret() || b.bmc.tlsFingerprint != mb.bmc.tlsFingerprint ||
+                b.bmc.tlsCaFile != mb.bmc.tlsCaFile || b.bmc.tlsInsecure != mb.bmc.tlsInsecure ||
+                b.bmc.redfishSessionAuth != mb.bmc.redfishSessionAuth || b.bmc.redfishSystem != mb.bmc.redfishSystem;
             b.bmc = mb.bmc;
+            if (redfishChanged && it->second.redfish) {
+                it->second.redfish->close();
+                it->second.redfish.reset();
+            }
             b.present = true;
             if (b.nics.empty()) b.nics = mb.nics;
             if (b.hbas.empty()) b.hbas = mb.hbas;
@@ -151,6 +80,10 @@ std::string ChassisService::importManifest(const std::string& path, bool& badInp
                 b.ipmi->close();
                 b.ipmi.reset();
             }
+            if (b.redfish) {
+                b.redfish->close();
+                b.redfish.reset();
+            }
             store_->markBladeAbsent(slot);
             events_->raise("BladeRemoved", {std::to_string(slot)}, "/redfish/v1/Chassis/blade-" + std::to_string(slot));
         }
@@ -161,7 +94,26 @@ std::string ChassisService::importManifest(const std::string& path, bool& badInp
 }
 
 void ChassisService::connectBlade(BladeRuntime& b) {
-    if (b.ipmi || b.blade.bmc.ipmiPort == 0) return;
+    b.health->setPaths(b.blade.bmc.hasIpmi(), b.blade.bmc.hasRedfish());
+    if (!b.redfish && b.blade.bmc.hasRedfish()) {
+        const auto& m = b.blade.bmc;
+        southbound::RedfishEndpoint ep;
+        ep.url = m.redfishUrl;
+        ep.username = m.redfishUser();
+        ep.password = m.redfishSecret();
+        ep.tls.fingerprintSha256 = m.tlsFingerprint;
+        ep.tls.caFile = m.tlsCaFile;
+        ep.tls.insecure = m.tlsInsecure;
+        ep.sessionAuth = m.redfishSessionAuth;
+        ep.systemPath = m.redfishSystem;
+        int slot = b.blade.slot;
+        b.redfish = southbound::RedfishBmc::create(io_, *http_, ep, [slot](const std::string& line) {
+            std::cout << "cmcd: blade=" << slot << " " << line << "\n";
+        });
+        b.redfishDiscovered = false;
+        b.nextRedfishDiscoverMs = 0;
+    }
+    if (b.ipmi || !b.blade.bmc.hasIpmi()) return;
     southbound::IpmiEndpoint ep{b.blade.bmc.ipmiHost, b.blade.bmc.ipmiPort, b.blade.bmc.username, b.blade.bmc.password};
     int slot = b.blade.slot;
     b.ipmi = ipmiClient_->connect(ep, [this, slot](bool up, const std::string& reason) {
@@ -217,81 +169,112 @@ void ChassisService::readInventory(int slot) {
                 events_->raise("BladeDiscovered", {std::to_string(slot), b.model, newSerial}, origin);
             }
             store_->saveBlade(b);
-            readRedfishInventory(slot);
         });
     });
 }
 
-void ChassisService::redfishGet(const BladeRuntime& b, const std::string& path,
-                                std::function<void(bool, int, std::string)> done) {
-    if (b.blade.bmc.redfishUrl.empty()) {
-        done(false, 0, "no Redfish endpoint");
-        return;
-    }
-    http_->request(b.blade.bmc.redfishUrl, "GET", path, {},
-                   {{"Authorization", southbound::basicAuth(b.blade.bmc.username, b.blade.bmc.password)},
-                    {"Accept", "application/json"}},
-                   [done = std::move(done)](southbound::HttpResult r) {
-                       if (!r.transportOk) {
-                           done(false, 0, r.error);
-                           return;
-                       }
-                       done(r.status == 200, static_cast<int>(r.status), std::move(r.body));
-                   });
+namespace {
+
+std::string lower(std::string s) {
+    for (auto& c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
 }
 
-void ChassisService::readRedfishInventory(int slot) {
+} // namespace
+
+void ChassisService::discoverRedfish(int slot) {
+    auto it = blades_.find(slot);
+    if (it == blades_.end() || !it->second.redfish || it->second.redfishDiscoverInFlight) return;
+    it->second.redfishDiscoverInFlight = true;
+    it->second.redfish->discover([this, slot](southbound::RedfishResult<southbound::RedfishInventory> r) {
+        guarded("redfish discovery", slot, [&] { applyRedfishInventory(slot, std::move(r)); });
+    });
+}
+
+void ChassisService::applyRedfishInventory(int slot, southbound::RedfishResult<southbound::RedfishInventory> r) {
     auto it = blades_.find(slot);
     if (it == blades_.end()) return;
-    redfishGet(it->second, "/redfish/v1/Systems/1", [this, slot](bool ok, int, std::string body) {
-        auto it2 = blades_.find(slot);
-        if (it2 == blades_.end() || !ok) return;
-        auto j = json::parse(body, nullptr, false);
-        if (j.is_discarded() || !j.is_object()) {
-            std::cerr << "cmcd: blade=" << slot << " Redfish system answer is not JSON\n";
-            return;
+    auto& rt = it->second;
+    rt.redfishDiscoverInFlight = false;
+    if (!r.ok()) {
+        rt.nextRedfishDiscoverMs = steadyMs() + 5000;
+        if (r.message != rt.lastRedfishError) {
+            rt.lastRedfishError = r.message;
+            std::cerr << "cmcd: blade=" << slot << " Redfish discovery failed: " << southbound::toString(r.error)
+                      << ": " << r.message << " (retrying every 5 s)\n";
         }
-        auto& b = it2->second.blade;
-        if (j.contains("UUID") && j["UUID"].is_string()) b.uuid = j["UUID"];
-        if (j.contains("BiosVersion") && j["BiosVersion"].is_string()) b.biosVersion = j["BiosVersion"];
-        if (j.contains("ProcessorSummary") && j["ProcessorSummary"].is_object() &&
-            j["ProcessorSummary"].value("Count", json()).is_number_unsigned()) {
-            b.cpuCount = j["ProcessorSummary"]["Count"].get<int>();
+        return;
+    }
+    rt.lastRedfishError.clear();
+    const auto& inv = r.value;
+    auto& b = rt.blade;
+    const bool redfishOnly = !b.bmc.hasIpmi();
+    // With IPMI the FRU is authoritative for identity; Redfish fills in what
+    // it lacks. A Redfish-only blade shows exactly what its BMC says now:
+    // what the BMC does not say is unknown.
+    auto take = [redfishOnly](std::string& field, const std::optional<std::string>& v) {
+        if (redfishOnly)
+            field = v.value_or("");
+        else if (field.empty() && v)
+            field = *v;
+    };
+    std::string oldSerial = b.serialNumber;
+    take(b.manufacturer, inv.manufacturer);
+    take(b.model, inv.model);
+    take(b.serialNumber, inv.serialNumber);
+    take(b.partNumber, inv.partNumber);
+    take(b.bmcFirmwareVersion, inv.bmcFirmwareVersion);
+    if (inv.uuid || redfishOnly) b.uuid = inv.uuid.value_or("");
+    if (inv.biosVersion || redfishOnly) b.biosVersion = inv.biosVersion.value_or("");
+    b.cpuCount = inv.cpuCount ? static_cast<int>(*inv.cpuCount) : 0;
+    b.memoryGiB = inv.memoryGiB ? static_cast<int>(*inv.memoryGiB + 0.5) : 0;
+    b.bmcMac = lower(inv.bmcMac.value_or(""));
+    if (inv.powerState) b.powerState = *inv.powerState;
+    if (!inv.nics.empty()) {
+        std::vector<domain::NicInfo> nics;
+        for (std::size_t i = 0; i < inv.nics.size(); ++i) {
+            domain::NicInfo n;
+            n.permanentMac = lower(inv.nics[i].permanentMac.value_or(i < b.nics.size() ? b.nics[i].permanentMac : ""));
+            n.currentMac = lower(inv.nics[i].mac.value_or(""));
+            nics.push_back(n);
         }
-        if (j.contains("MemorySummary") && j["MemorySummary"].is_object() &&
-            j["MemorySummary"].value("TotalSystemMemoryGiB", json()).is_number()) {
-            b.memoryGiB = static_cast<int>(j["MemorySummary"]["TotalSystemMemoryGiB"].get<double>());
+        b.nics = std::move(nics);
+    }
+    if (!inv.hbas.empty()) {
+        std::vector<domain::HbaInfo> hbas;
+        for (std::size_t i = 0; i < inv.hbas.size(); ++i) {
+            domain::HbaInfo h;
+            h.permanentWwpn =
+                lower(inv.hbas[i].permanentWwpn.value_or(i < b.hbas.size() ? b.hbas[i].permanentWwpn : ""));
+            h.currentWwpn = lower(inv.hbas[i].wwpn.value_or(""));
+            hbas.push_back(h);
         }
-        store_->saveBlade(b);
-        // Current (virtual) against permanent addresses.
-        auto readFunctions = [this, slot](const std::string& adapter, bool nic) {
-            auto it3 = blades_.find(slot);
-            if (it3 == blades_.end()) return;
-            std::size_t count = nic ? it3->second.blade.nics.size() : it3->second.blade.hbas.size();
-            for (std::size_t i = 0; i < count; ++i) {
-                auto path = "/redfish/v1/Chassis/1/NetworkAdapters/" + adapter + "/NetworkDeviceFunctions/" +
-                            std::to_string(i + 1);
-                redfishGet(it3->second, path, [this, slot, nic, i](bool ok2, int, std::string body2) {
-                    auto it4 = blades_.find(slot);
-                    if (it4 == blades_.end() || !ok2) return;
-                    auto f = json::parse(body2, nullptr, false);
-                    if (f.is_discarded() || !f.is_object()) return;
-                    auto& bl = it4->second.blade;
-                    if (nic && i < bl.nics.size() && f.contains("Ethernet") && f["Ethernet"].is_object()) {
-                        bl.nics[i].currentMac = f["Ethernet"].value("MACAddress", bl.nics[i].currentMac);
-                        bl.nics[i].permanentMac = f["Ethernet"].value("PermanentMACAddress", bl.nics[i].permanentMac);
-                    } else if (!nic && i < bl.hbas.size() && f.contains("FibreChannel") &&
-                               f["FibreChannel"].is_object()) {
-                        bl.hbas[i].currentWwpn = f["FibreChannel"].value("WWPN", bl.hbas[i].currentWwpn);
-                        bl.hbas[i].permanentWwpn = f["FibreChannel"].value("PermanentWWPN", bl.hbas[i].permanentWwpn);
-                    }
-                    store_->saveBlade(bl);
-                });
-            }
-        };
-        readFunctions("NIC", true);
-        readFunctions("HBA", false);
-    });
+        b.hbas = std::move(hbas);
+    }
+    for (const auto& w : inv.warnings)
+        std::cout << "cmcd: blade=" << slot << " Redfish discovery: " << w << "\n";
+    if (inv.systemCount > 1 && b.bmc.redfishSystem.empty()) {
+        std::cout << "cmcd: blade=" << slot << " Redfish service lists " << inv.systemCount << " systems; using "
+                  << inv.systemPath << " (set redfish.system in the manifest to choose)\n";
+    }
+    std::string origin = "/redfish/v1/Chassis/blade-" + std::to_string(slot);
+    bool first = !rt.redfishDiscovered && b.inventoryMs == 0;
+    if (redfishOnly) {
+        if (!oldSerial.empty() && !b.serialNumber.empty() && oldSerial != b.serialNumber) {
+            events_->raise("BladeReplaced", {std::to_string(slot), oldSerial, b.serialNumber}, origin);
+        } else if (first) {
+            events_->raise("BladeDiscovered", {std::to_string(slot), b.model, b.serialNumber}, origin);
+        }
+        b.inventoryMs = events::nowUnixMs();
+        rt.inventoryDone = true;
+    }
+    rt.redfishDiscovered = true;
+    std::cout << "cmcd: blade=" << slot << " Redfish " << b.bmc.redfishUrl << " system " << inv.systemPath
+              << " model=" << (b.model.empty() ? "unknown" : b.model) << " nics=" << b.nics.size()
+              << " events=" << (inv.sseUri.empty() ? "none (polling)" : "SSE " + inv.sseUri) << "\n";
+    store_->saveBlade(b);
+    if (cfg_.monitor.redfishEvents && !inv.sseUri.empty()) subscribeEvents(slot);
 }
 
 } // namespace cmc::app

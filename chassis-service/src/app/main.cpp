@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "app/manifest.hpp"
 #include "app/service.hpp"
 #include "config/config.hpp"
 
@@ -29,6 +30,8 @@ Options:
   --listen HOST:PORT   northbound HTTP address (default 127.0.0.1:8080; port 0 = any free port)
   --rack MANIFEST      import a rack manifest at start (discovery)
   --hash-password      read a password on stdin, print its admin.passwordHash, exit
+  --check              validate the configuration and the rack manifest, print a
+                       summary and exit (0 good, 2 bad); opens no database or port
   --help               show this help
 
 There is no default password: the configuration must set admin.password or
@@ -47,7 +50,7 @@ int usageError(const std::string& msg) {
 int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0); // one log line at a time, also into files and pipes
     std::string configPath, db, listen, rack;
-    bool haveDb = false, haveListen = false, haveRack = false;
+    bool haveDb = false, haveListen = false, haveRack = false, checkOnly = false;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         std::string value;
@@ -68,6 +71,8 @@ int main(int argc, char** argv) {
             if (pw.empty()) return usageError("--hash-password: empty password on stdin");
             std::cout << cmc::config::hashPassword(pw) << "\n";
             return 0;
+        } else if (a == "--check") {
+            checkOnly = true;
         } else if (a == "--config") {
             configPath = value;
         } else if (a == "--db") {
@@ -107,6 +112,20 @@ int main(int argc, char** argv) {
                           "config file (cmcd has no default password)");
     }
 
+    if (checkOnly) {
+        std::cout << "cmcd: configuration " << (configPath.empty() ? std::string("(defaults)") : configPath) << " OK\n";
+        if (!cfg.rackManifest.empty()) {
+            cmc::app::ParsedManifest m;
+            auto err = cmc::app::readManifestFile(cfg.rackManifest, m);
+            if (!err.empty()) return usageError(err);
+            for (const auto& skipped : m.skipped)
+                std::cerr << "cmcd: rack manifest '" << cfg.rackManifest << "': " << skipped << "\n";
+            std::cout << "cmcd: rack manifest " << cfg.rackManifest << ": " << m.blades.size() << " blades usable, "
+                      << m.skipped.size() << " entries skipped\n";
+        }
+        return 0;
+    }
+
     rlimit rl{};
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
@@ -129,6 +148,7 @@ int main(int argc, char** argv) {
         service.stop();
         io.stop();
     });
-    io.run();
+    cmc::app::runGuardedLoop(io,
+                             [&service](const std::string& why) { service.noteFailure("event loop", 0, why.c_str()); });
     return 0;
 }

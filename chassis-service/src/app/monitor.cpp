@@ -1,14 +1,14 @@
 // The health monitor's polling: IPMI chassis status (fast), SEL and watchdog,
 // Redfish reachability (slow), the fabric's view of the logical IPs
 // (heartbeat); each answer feeds the blade's health state machine.
-#include <nlohmann/json.hpp>
-
 #include <iostream>
 
 #include "app/service.hpp"
+#include "common/json_reader.hpp"
 #include "events/event_log.hpp"
 #include "southbound/ipmi/ipmi_client.hpp"
 #include "southbound/redfish/http_client.hpp"
+#include "southbound/redfish/redfish_bmc.hpp"
 #include "store/store.hpp"
 
 namespace cmc::app {
@@ -57,7 +57,7 @@ void ChassisService::scheduleTick() {
     tickTimer_.expires_after(std::chrono::milliseconds(kTickMs));
     tickTimer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || stopped_) return;
-        tick();
+        guarded("monitor tick", 0, [&] { tick(); });
         scheduleTick();
     });
 }
@@ -67,7 +67,7 @@ void ChassisService::tick() {
     judgeNetworkNow();
     std::size_t n = blades_.size() ? blades_.size() : 1;
     for (auto& [slot, b] : blades_) {
-        if (!b.blade.present || !b.ipmi) continue;
+        if (!b.blade.present || (!b.ipmi && !b.redfish)) continue;
         if (b.nextIpmiMs == 0) {
             // Spread the first polls over one interval.
             auto spread = static_cast<std::int64_t>((static_cast<std::size_t>(slot) % n) *
@@ -76,10 +76,20 @@ void ChassisService::tick() {
             b.nextSelMs = now + spread;
             b.nextRedfishMs = now + spread;
         }
-        if (now >= b.nextIpmiMs && !b.ipmiInFlight) pollIpmi(b, now);
-        if (now >= b.nextSelMs && !b.selInFlight) pollSel(b, now);
-        if (now >= b.nextRedfishMs && !b.redfishInFlight) pollRedfish(b, now);
-        if (!b.inventoryDone && b.ipmiUp && !b.inventoryInFlight) readInventory(slot);
+        if (b.ipmi) {
+            if (now >= b.nextIpmiMs && !b.ipmiInFlight) pollIpmi(b, now);
+            if (now >= b.nextSelMs && !b.selInFlight) pollSel(b, now);
+            if (!b.inventoryDone && b.ipmiUp && !b.inventoryInFlight) readInventory(slot);
+        }
+        if (b.redfish) {
+            if (!b.redfishDiscovered && !b.redfishDiscoverInFlight && now >= b.nextRedfishDiscoverMs)
+                discoverRedfish(slot);
+            if (now >= b.nextRedfishMs && !b.redfishInFlight) pollRedfish(b, now);
+            if (b.redfishDiscovered && cfg_.monitor.redfishEvents && !b.redfish->sseUri().empty() &&
+                !b.redfish->subscribed() && now >= b.nextSubscribeMs) {
+                subscribeEvents(slot);
+            }
+        }
     }
 }
 
@@ -185,34 +195,103 @@ void ChassisService::pollSel(BladeRuntime& b, std::int64_t now) {
 
 void ChassisService::pollRedfish(BladeRuntime& b, std::int64_t now) {
     b.redfishInFlight = true;
-    b.nextRedfishMs = std::max(b.nextRedfishMs + cfg_.monitor.redfishIntervalMs, now);
+    const bool redfishOnly = !b.blade.bmc.hasIpmi();
+    auto interval = redfishOnly ? cfg_.monitor.redfishOnlyIntervalMs : cfg_.monitor.redfishIntervalMs;
+    b.nextRedfishMs = std::max(b.nextRedfishMs + interval, now - interval / 2);
     int slot = b.blade.slot;
-    redfishGet(b, "/redfish/v1/Systems/1", [this, slot](bool ok, int status, std::string body) {
-        auto it = blades_.find(slot);
-        if (it == blades_.end()) return;
-        auto& rt = it->second;
-        rt.redfishInFlight = false;
-        auto t = steadyMs();
-        ++counters_.redfishPolls;
-        if (!ok) ++counters_.redfishFailures;
-        // Any HTTP answer proves the service is alive; 401/403 still is an answer.
-        bool answered = ok || status >= 400;
-        rt.health->redfishResult(t, answered, ok ? "" : (status ? "HTTP " + std::to_string(status) : body));
-        if (ok) {
-            auto j = json::parse(body, nullptr, false);
-            if (!j.is_discarded() && j.is_object() && j.contains("Status") && j["Status"].is_object()) {
-                auto h = j["Status"].value("Health", std::string("OK"));
-                if (h == "Critical" && rt.health->badSignals().empty()) {
-                    rt.health->thermal(t, HealthState::Critical);
-                } else if (h == "Warning") {
-                    rt.health->thermal(t, HealthState::Warning);
-                } else if (h == "OK") {
-                    rt.health->thermal(t, HealthState::Healthy);
-                }
+    b.redfish->readSystem([this, slot](southbound::RedfishResult<southbound::RedfishSystemState> r) {
+        guarded("redfish poll", slot, [&] { onRedfishPoll(slot, r); });
+    });
+}
+
+namespace {
+
+std::optional<HealthState> reportedHealth(const std::optional<std::string>& h) {
+    if (!h) return std::nullopt;
+    if (*h == "Critical") return HealthState::Critical;
+    if (*h == "Warning") return HealthState::Warning;
+    if (*h == "OK") return HealthState::Healthy;
+    return std::nullopt;
+}
+
+} // namespace
+
+void ChassisService::onRedfishPoll(int slot, const southbound::RedfishResult<southbound::RedfishSystemState>& r) {
+    auto it = blades_.find(slot);
+    if (it == blades_.end()) return;
+    auto& rt = it->second;
+    rt.redfishInFlight = false;
+    auto t = steadyMs();
+    ++counters_.redfishPolls;
+    if (!r.ok()) ++counters_.redfishFailures;
+    // Any HTTP answer proves the service is alive (a 401 is an answer); a
+    // refused certificate or no connection is not.
+    bool answered = r.ok() || r.status >= 400;
+    std::string detail = r.ok() ? "" : std::string(southbound::toString(r.error)) + ": " + r.message;
+    rt.health->redfishResult(t, answered, detail);
+    if (r.ok()) {
+        const auto& st = r.value;
+        if (st.powerState) {
+            rt.blade.powerState = *st.powerState;
+            if (!rt.blade.bmc.hasIpmi()) {
+                // Redfish is this blade's only path: it carries the power state.
+                bool on = *st.powerState == "On";
+                rt.health->chassisStatus(t, on, false);
+                if (on) rt.health->expectPower(true);
             }
         }
-        judge(rt);
-    });
+        rt.health->bmcReported(t, reportedHealth(st.health));
+    }
+    if (!rt.blade.bmc.hasIpmi() && (rt.lastSampleMs < 0 || t - rt.lastSampleMs >= cfg_.monitor.sampleIntervalMs)) {
+        rt.lastSampleMs = t;
+        std::vector<domain::HealthSample> samples;
+        samples.push_back({slot, events::nowUnixMs(), "redfish", r.ok(), 0.0, detail});
+        store_->appendHealthSamples(std::move(samples));
+    }
+    judge(rt);
+}
+
+void ChassisService::subscribeEvents(int slot) {
+    auto it = blades_.find(slot);
+    if (it == blades_.end() || !it->second.redfish) return;
+    auto& rt = it->second;
+    rt.nextSubscribeMs = steadyMs() + 5000; // a stream that ends is opened again after this
+    bool started = rt.redfish->subscribe(
+        [this, slot](const southbound::RedfishEvent& e) { guarded("bmc event", slot, [&] { onBmcEvent(slot, e); }); },
+        [slot](const std::string& why) {
+            std::cout << "cmcd: blade=" << slot << " BMC event stream ended: " << why << " (polling continues)\n";
+        });
+    if (started) std::cout << "cmcd: blade=" << slot << " subscribed to BMC events at " << rt.redfish->sseUri() << "\n";
+}
+
+void ChassisService::onBmcEvent(int slot, const southbound::RedfishEvent& e) {
+    auto it = blades_.find(slot);
+    if (it == blades_.end()) return;
+    auto& rt = it->second;
+    ++counters_.redfishEvents;
+    auto t = steadyMs();
+    // "ResourceEvent.1.4.ResourcePoweredOff" -> "ResourcePoweredOff"
+    auto dot = e.messageId.rfind('.');
+    std::string name = dot == std::string::npos ? e.messageId : e.messageId.substr(dot + 1);
+    bool aboutSystem = e.origin.empty() || e.origin == rt.redfish->systemPath();
+    if (name == "ResourcePoweredOff" && aboutSystem) {
+        rt.blade.powerState = "Off";
+        rt.health->chassisStatus(t, false, false);
+    } else if (name == "ResourcePoweredOn" && aboutSystem) {
+        rt.blade.powerState = "On";
+        rt.health->chassisStatus(t, true, false);
+    } else if (name == "LossOfInputPower") {
+        rt.health->selEvent(t, domain::SelKind::PowerUnitLost, e.message);
+    } else if (name == "PowerSupplyFailed") {
+        rt.health->selEvent(t, domain::SelKind::PsuFailure, e.message);
+    }
+    std::cout << "cmcd: blade=" << slot << " BMC event " << e.messageId << " origin=" << e.origin << "\n";
+    // Whatever it was, read the blade now rather than at the next poll.
+    auto now = steadyMs();
+    rt.nextIpmiMs = std::min(rt.nextIpmiMs, now);
+    rt.nextSelMs = std::min(rt.nextSelMs, now);
+    rt.nextRedfishMs = std::min(rt.nextRedfishMs, now);
+    judge(rt);
 }
 
 void ChassisService::scheduleFabric() {
@@ -220,7 +299,7 @@ void ChassisService::scheduleFabric() {
     fabricTimer_.expires_after(std::chrono::milliseconds(cfg_.monitor.heartbeatIntervalMs));
     fabricTimer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || stopped_) return;
-        pollFabric();
+        guarded("fabric poll", 0, [&] { pollFabric(); });
         scheduleFabric();
     });
 }
@@ -232,35 +311,40 @@ void ChassisService::pollFabric() {
                    [this](southbound::HttpResult r) {
                        fabricInFlight_ = false;
                        ++counters_.fabricPolls;
-                       if (!r.transportOk || r.status != 200) return; // no fabric view: heartbeat stays as it was
-                       auto j = json::parse(r.body, nullptr, false);
-                       if (j.is_discarded() || !j.is_object() || !j.contains("targets") || !j["targets"].is_array())
-                           return;
-                       // Each logical IP belongs to the blade that last answered for it
-                       // (ipOwner_); a blade's heartbeat is good while all its IPs answer.
-                       std::map<int, bool> perBlade;
-                       for (const auto& t : j["targets"]) {
-                           if (!t.is_object() || !t.contains("ip") || !t["ip"].is_string()) continue;
-                           std::string ip = t["ip"];
-                           bool reachable = t.value("reachable", false);
-                           if (reachable && t.contains("answeredBy") && t["answeredBy"].is_array() &&
-                               !t["answeredBy"].empty() && t["answeredBy"][0].is_number_unsigned()) {
-                               moveLogicalIp(ip, t["answeredBy"][0].get<int>());
-                           }
-                           if (auto owner = ipOwner_.find(ip); owner != ipOwner_.end()) {
-                               auto [it, fresh] = perBlade.emplace(owner->second, reachable);
-                               if (!fresh) it->second = it->second && reachable;
-                           }
-                       }
-                       auto t = steadyMs();
-                       for (auto& [slot, b] : blades_) {
-                           std::optional<bool> hb;
-                           if (auto it = perBlade.find(slot); it != perBlade.end()) hb = it->second;
-                           b.lastHeartbeat = hb;
-                           b.health->heartbeat(t, hb);
-                           judge(b);
-                       }
+                       guarded("fabric answer", 0, [&] { onFabricProbe(r); });
                    });
+}
+
+void ChassisService::onFabricProbe(const southbound::HttpResult& r) {
+    if (!r.transportOk || r.status != 200) return; // no fabric view: heartbeat stays as it was
+    auto j = jsonr::parse(r.body);
+    const json* targets = j ? jsonr::array(*j, "targets") : nullptr;
+    if (!targets) return;
+    // Each logical IP belongs to the blade that last answered for it
+    // (ipOwner_); a blade's heartbeat is good while all its IPs answer.
+    std::map<int, bool> perBlade;
+    for (const auto& t : *targets) {
+        auto ip = jsonr::text(t, "ip");
+        if (!ip) continue;
+        bool reachable = jsonr::boolean(t, "reachable").value_or(false);
+        const json* by = jsonr::array(t, "answeredBy");
+        if (reachable && by && !by->empty() && (*by)[0].is_number_unsigned()) {
+            auto owner = (*by)[0].get<std::uint64_t>();
+            if (owner >= 1 && owner <= 1000) moveLogicalIp(*ip, static_cast<int>(owner));
+        }
+        if (auto owner = ipOwner_.find(*ip); owner != ipOwner_.end()) {
+            auto [it, fresh] = perBlade.emplace(owner->second, reachable);
+            if (!fresh) it->second = it->second && reachable;
+        }
+    }
+    auto now = steadyMs();
+    for (auto& [slot, b] : blades_) {
+        std::optional<bool> hb;
+        if (auto it = perBlade.find(slot); it != perBlade.end()) hb = it->second;
+        b.lastHeartbeat = hb;
+        b.health->heartbeat(now, hb);
+        judge(b);
+    }
 }
 
 void ChassisService::moveLogicalIp(const std::string& ip, int slot) {
@@ -281,9 +365,9 @@ void ChassisService::judgeNetworkNow() {
     std::size_t total = 0;
     std::size_t unreachable = 0;
     for (const auto& [slot, b] : blades_) {
-        if (!b.blade.present || !b.ipmi) continue;
+        if (!b.blade.present || (!b.ipmi && !b.redfish)) continue;
         ++total;
-        const auto& s = b.health->ipmi();
+        const auto& s = b.ipmi ? b.health->ipmi() : b.health->redfish();
         if (s.failingSinceMs >= 0 && now - s.failingSinceMs >= kUnreachableForNetworkMs) ++unreachable;
     }
     auto v = domain::judgeNetwork(unreachable, total, cfg_.monitor.networkSuspectFraction,
@@ -339,7 +423,7 @@ void ChassisService::scheduleRetention() {
     retentionTimer_.expires_after(std::chrono::minutes(10));
     retentionTimer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || stopped_) return;
-        store_->runRetention(events::nowUnixMs());
+        guarded("retention", 0, [&] { store_->runRetention(events::nowUnixMs()); });
         scheduleRetention();
     });
 }

@@ -13,6 +13,7 @@
 #include "redfish/redfish_errors.hpp"
 #include "southbound/ipmi/ipmi_client.hpp"
 #include "southbound/redfish/http_client.hpp"
+#include "southbound/redfish/redfish_bmc.hpp"
 #include "store/store.hpp"
 
 namespace cmc::app {
@@ -20,6 +21,31 @@ namespace cmc::app {
 std::int64_t steadyMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
+}
+
+std::size_t runGuardedLoop(boost::asio::io_context& io, const std::function<void(const std::string&)>& onFailure) {
+    std::size_t caught = 0;
+    for (;;) {
+        try {
+            io.run();
+            return caught;
+        } catch (const std::exception& e) {
+            ++caught;
+            onFailure(e.what());
+        } catch (...) {
+            ++caught;
+            onFailure("unknown exception");
+        }
+    }
+}
+
+void ChassisService::noteFailure(const char* what, int slot, const char* why) noexcept {
+    ++counters_.handlerFailures;
+    try {
+        std::cerr << "cmcd: " << (slot ? "blade=" + std::to_string(slot) + " " : std::string()) << what
+                  << " failed: " << why << " (caught; cmcd carries on)\n";
+    } catch (...) {
+    }
 }
 
 ChassisService::ChassisService(boost::asio::io_context& io, config::Config cfg)
@@ -55,6 +81,7 @@ bool ChassisService::start(std::string& error, bool& badInput) {
     ipmiClient_ = std::make_unique<southbound::IpmiClient>(io_, io);
     southbound::HttpClientOptions ho;
     ho.timeout = std::chrono::milliseconds(cfg_.redfishTimeoutMs);
+    ho.maxConnectionsPerHost = 4; // one Redfish service may front several blades
     http_ = std::make_unique<southbound::HttpClient>(io_, ho);
 
     // Inventory from the database first: monitoring resumes after a restart.
@@ -100,6 +127,7 @@ void ChassisService::stop() {
     if (server_) server_->stop();
     for (auto& [slot, b] : blades_) {
         if (b.ipmi) b.ipmi->close();
+        if (b.redfish) b.redfish->close();
     }
     if (http_) http_->shutdown();
     verifier_.join();

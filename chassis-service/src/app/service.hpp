@@ -23,6 +23,10 @@ namespace cmc::southbound {
 class IpmiClient;
 class HttpClient;
 struct HttpResult;
+struct RedfishInventory;
+struct RedfishEvent;
+struct RedfishSystemState;
+template <class T> struct RedfishResult;
 } // namespace cmc::southbound
 namespace cmc::events {
 class EventLog;
@@ -68,15 +72,22 @@ public:
         std::uint64_t redfishFailures = 0;
         std::uint64_t fabricPolls = 0;
         std::uint64_t transitions = 0;
+        std::uint64_t redfishEvents = 0;   // events received on BMC SSE streams
+        std::uint64_t handlerFailures = 0; // exceptions caught at handler and timer boundaries
     };
     [[nodiscard]] const Counters& counters() const { return counters_; }
+    // Logs a failure caught at a handler or timer boundary and counts it.
+    void noteFailure(const char* what, int slot, const char* why) noexcept;
 
 private:
     // discovery.cpp
     [[nodiscard]] std::string importManifest(const std::string& path, bool& badInput);
     void connectBlade(BladeRuntime& b);
     void readInventory(int slot);
-    void readRedfishInventory(int slot);
+    void discoverRedfish(int slot);
+    void applyRedfishInventory(int slot, southbound::RedfishResult<southbound::RedfishInventory> r);
+    void subscribeEvents(int slot);
+    void onBmcEvent(int slot, const southbound::RedfishEvent& e);
 
     // monitor.cpp
     void scheduleTick();
@@ -84,13 +95,26 @@ private:
     void pollIpmi(BladeRuntime& b, std::int64_t nowMs);
     void pollSel(BladeRuntime& b, std::int64_t nowMs);
     void pollRedfish(BladeRuntime& b, std::int64_t nowMs);
+    void onRedfishPoll(int slot, const southbound::RedfishResult<southbound::RedfishSystemState>& r);
     void scheduleFabric();
     void pollFabric();
+    void onFabricProbe(const southbound::HttpResult& r);
     void judge(BladeRuntime& b);
     void judgeNetworkNow();
     void moveLogicalIp(const std::string& ip, int slot);
     void scheduleRetention();
-    void redfishGet(const BladeRuntime& b, const std::string& path, std::function<void(bool, int, std::string)> done);
+
+    // Runs `fn`; an exception is logged with its subject, counted in
+    // Counters::handlerFailures and swallowed: one bad answer never stops the loop.
+    template <class F> void guarded(const char* what, int slot, F&& fn) noexcept {
+        try {
+            fn();
+        } catch (const std::exception& e) {
+            noteFailure(what, slot, e.what());
+        } catch (...) {
+            noteFailure(what, slot, "unknown exception");
+        }
+    }
 
     boost::asio::io_context& io_;
     config::Config cfg_;
@@ -115,5 +139,10 @@ private:
 };
 
 [[nodiscard]] std::int64_t steadyMs();
+
+// Runs the io_context until it runs out of work or is stopped. An exception
+// that escapes a handler is reported to `onFailure` and the loop goes on with
+// the next handler. Returns the number of exceptions caught.
+std::size_t runGuardedLoop(boost::asio::io_context& io, const std::function<void(const std::string&)>& onFailure);
 
 } // namespace cmc::app

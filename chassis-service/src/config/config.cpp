@@ -51,6 +51,17 @@ struct Reader {
         out = v.get<std::int64_t>();
     }
 
+    void boolean(const char* k, bool& out) {
+        known.emplace_back(k);
+        if (!error.empty() || !obj.contains(k)) return;
+        const auto& v = obj[k];
+        if (!v.is_boolean()) {
+            error = typeError(key(k), "true or false", v);
+            return;
+        }
+        out = v.get<bool>();
+    }
+
     void number(const char* k, double& out, double lo, double hi) {
         known.emplace_back(k);
         if (!error.empty() || !obj.contains(k)) return;
@@ -176,6 +187,8 @@ std::string parseConfig(const std::string& text, Config& out) {
         auto& c = out.monitor;
         m.integer("ipmiIntervalMs", c.ipmiIntervalMs, 10, 600000);
         m.integer("redfishIntervalMs", c.redfishIntervalMs, 100, 3600000);
+        m.integer("redfishOnlyIntervalMs", c.redfishOnlyIntervalMs, 100, 3600000);
+        m.boolean("redfishEvents", c.redfishEvents);
         m.integer("selIntervalMs", c.selIntervalMs, 50, 600000);
         m.integer("heartbeatIntervalMs", c.heartbeatIntervalMs, 20, 600000);
         m.integer("sampleIntervalMs", c.sampleIntervalMs, 100, 3600000);
@@ -183,6 +196,7 @@ std::string parseConfig(const std::string& text, Config& out) {
         m.integer("networkMinimumBlades", c.networkMinimumBlades, 1, 100000);
         m.integer("ipmiLossThresholdMs", c.thresholds.ipmiLossMs, 0, 3600000);
         m.integer("redfishLossThresholdMs", c.thresholds.redfishLossMs, 0, 3600000);
+        m.integer("redfishOnlyLossThresholdMs", c.thresholds.redfishOnlyLossMs, 0, 3600000);
         m.integer("heartbeatLossThresholdMs", c.thresholds.heartbeatLossMs, 0, 3600000);
         m.integer("unexpectedOffMs", c.thresholds.unexpectedOffMs, 0, 3600000);
         std::int64_t flap = c.thresholds.flapCount;

@@ -18,7 +18,9 @@ struct Admin {
 
 struct MonitorConfig {
     std::int64_t ipmiIntervalMs = 250;
-    std::int64_t redfishIntervalMs = 5000;
+    std::int64_t redfishIntervalMs = 5000;     // Redfish poll of a blade that also has IPMI
+    std::int64_t redfishOnlyIntervalMs = 1000; // power state and health of a Redfish-only blade
+    bool redfishEvents = true;                 // subscribe to BMCs' EventService SSE streams
     std::int64_t selIntervalMs = 1000;
     std::int64_t heartbeatIntervalMs = 500;
     std::int64_t sampleIntervalMs = 10000; // one persisted health sample per signal per blade at most this often

@@ -19,12 +19,17 @@ void BladeHealth::observe(SignalStatus& s, std::int64_t nowMs, bool ok, std::int
     s.bad = nowMs - s.failingSinceMs >= thresholdMs;
 }
 
+void BladeHealth::setPaths(bool ipmi, bool redfish) {
+    hasIpmi_ = ipmi;
+    hasRedfish_ = redfish;
+}
+
 void BladeHealth::ipmiResult(std::int64_t nowMs, bool answered, const std::string& detail) {
     observe(ipmi_, nowMs, answered, t_.ipmiLossMs, detail);
 }
 
 void BladeHealth::redfishResult(std::int64_t nowMs, bool answered, const std::string& detail) {
-    observe(redfish_, nowMs, answered, t_.redfishLossMs, detail);
+    observe(redfish_, nowMs, answered, hasIpmi_ ? t_.redfishLossMs : t_.redfishOnlyLossMs, detail);
 }
 
 void BladeHealth::heartbeat(std::int64_t nowMs, std::optional<bool> reachable) {
@@ -79,6 +84,10 @@ void BladeHealth::thermal(std::int64_t, HealthState level) {
     thermal_ = level;
 }
 
+void BladeHealth::bmcReported(std::int64_t, std::optional<HealthState> level) {
+    reported_ = level.value_or(HealthState::Healthy);
+}
+
 std::vector<std::string> BladeHealth::badSignals() const {
     std::vector<std::string> out;
     if (powerFault_) out.push_back("power-fault");
@@ -94,6 +103,10 @@ std::vector<std::string> BladeHealth::badSignals() const {
         out.push_back("thermal-critical");
     else if (thermal_ == HealthState::Warning)
         out.push_back("thermal-warning");
+    if (reported_ == HealthState::Critical)
+        out.push_back("bmc-reports-critical");
+    else if (reported_ == HealthState::Warning)
+        out.push_back("bmc-reports-warning");
     return out;
 }
 
@@ -110,8 +123,19 @@ std::optional<HealthTransition> BladeHealth::evaluate(std::int64_t nowMs, bool n
         crashes_.pop_front();
     bool crashLoop = static_cast<int>(crashes_.size()) >= t_.flapCount;
     bool unexpectedOff = expectOn_.value_or(false) && offSinceMs_ >= 0 && nowMs - offSinceMs_ >= t_.unexpectedOffMs;
-    bool bmcDown = ipmi_.bad && (redfish_.bad || !redfish_.known);
-    bool bmcAnyBad = ipmi_.bad || redfish_.bad;
+    // The BMC is down when every management path it has is bad. With IPMI a
+    // Redfish service not yet heard from does not keep it "up".
+    bool bmcDown =
+        hasIpmi_ ? ipmi_.bad && (!hasRedfish_ || redfish_.bad || !redfish_.known) : hasRedfish_ && redfish_.bad;
+    bool bmcAnyBad = (hasIpmi_ && ipmi_.bad) || (hasRedfish_ && redfish_.bad);
+    const SignalStatus& primary = hasIpmi_ ? ipmi_ : redfish_;
+    auto bmcDetail = [&]() {
+        std::string d;
+        if (hasIpmi_ && ipmi_.bad && !ipmi_.detail.empty()) d = "IPMI: " + ipmi_.detail;
+        if (hasRedfish_ && redfish_.bad && !redfish_.detail.empty())
+            d += (d.empty() ? "" : "; ") + std::string("Redfish: ") + redfish_.detail;
+        return d.empty() ? std::string() : " (" + d + ")";
+    };
 
     if (powerFault_ || powerUnitLost_ || psuFailed_) {
         next = HealthState::Failed;
@@ -132,22 +156,30 @@ std::optional<HealthTransition> BladeHealth::evaluate(std::int64_t nowMs, bool n
         why = "management network suspect: no failure confirmed";
     } else if (bmcDown && heartbeat_.bad) {
         next = HealthState::Failed;
-        why = "BMC unreachable and the logical server's IP silent";
+        why = "BMC unreachable and the logical server's IP silent" + bmcDetail();
     } else if (bmcDown) {
         next = HealthState::BmcUnreachable;
-        why = heartbeat_.known ? "BMC unreachable; the host still serves" : "BMC unreachable";
+        why = (heartbeat_.known ? "BMC unreachable; the host still serves" : "BMC unreachable") + bmcDetail();
     } else if (bmcAnyBad || heartbeat_.bad) {
         next = HealthState::Suspect;
-        why = ipmi_.bad ? "IPMI unanswered" : (redfish_.bad ? "Redfish unanswered" : "logical IP silent");
-    } else if (!ipmi_.known || ipmi_.lastOkMs < 0) {
+        why = (hasIpmi_ && ipmi_.bad)
+                  ? "IPMI unanswered" + bmcDetail()
+                  : ((hasRedfish_ && redfish_.bad) ? "Redfish unanswered" + bmcDetail() : "logical IP silent");
+    } else if (!primary.known || primary.lastOkMs < 0) {
         next = state_ == HealthState::Unknown ? HealthState::Unknown : state_;
-        why = "no IPMI answer yet";
+        why = hasIpmi_ ? "no IPMI answer yet" : "no Redfish answer yet";
+    } else if (reported_ == HealthState::Critical && thermal_ != HealthState::Critical) {
+        next = HealthState::Critical;
+        why = "the BMC reports the system's health Critical";
     } else if (thermal_ == HealthState::Critical) {
         next = HealthState::Critical;
         why = "critical temperature";
     } else if (thermal_ == HealthState::Warning) {
         next = HealthState::Warning;
         why = "temperature above caution";
+    } else if (reported_ == HealthState::Warning) {
+        next = HealthState::Warning;
+        why = "the BMC reports the system's health Warning";
     } else {
         next = HealthState::Healthy;
         why = "all signals good";

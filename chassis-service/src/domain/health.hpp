@@ -25,12 +25,13 @@
 namespace cmc::domain {
 
 struct HealthThresholds {
-    std::int64_t ipmiLossMs = 3000;      // IPMI unanswered this long: signal bad
-    std::int64_t redfishLossMs = 15000;  // Redfish unanswered this long: signal bad
-    std::int64_t heartbeatLossMs = 3000; // logical IP silent this long: signal bad
-    std::int64_t unexpectedOffMs = 500;  // host off while expected on, this long: hard
-    int flapCount = 3;                   // Failed this many times ...
-    std::int64_t flapWindowMs = 600000;  // ... within this window: quarantine recommended
+    std::int64_t ipmiLossMs = 3000;        // IPMI unanswered this long: signal bad
+    std::int64_t redfishLossMs = 15000;    // Redfish unanswered this long: signal bad
+    std::int64_t redfishOnlyLossMs = 3000; // ... when Redfish is the blade's only management path
+    std::int64_t heartbeatLossMs = 3000;   // logical IP silent this long: signal bad
+    std::int64_t unexpectedOffMs = 500;    // host off while expected on, this long: hard
+    int flapCount = 3;                     // Failed this many times ...
+    std::int64_t flapWindowMs = 600000;    // ... within this window: quarantine recommended
 };
 
 enum class SelKind {
@@ -57,6 +58,12 @@ class BladeHealth {
 public:
     BladeHealth(int slot, HealthThresholds t);
 
+    // Which management paths the blade has. A path it does not have is never
+    // counted as bad: a Redfish-only blade is judged on Redfish alone.
+    void setPaths(bool ipmi, bool redfish);
+    [[nodiscard]] bool hasIpmi() const { return hasIpmi_; }
+    [[nodiscard]] bool hasRedfish() const { return hasRedfish_; }
+
     // Observations.
     void ipmiResult(std::int64_t nowMs, bool answered, const std::string& detail = {});
     void redfishResult(std::int64_t nowMs, bool answered, const std::string& detail = {});
@@ -68,6 +75,9 @@ public:
     // cmcd commanded (or learned) the power state the host should have.
     void expectPower(std::optional<bool> on) { expectOn_ = on; }
     void thermal(std::int64_t nowMs, HealthState level); // Healthy, Warning or Critical
+    // The BMC's own verdict on the system (Redfish Status.Health): Healthy,
+    // Warning or Critical; nullopt when the BMC gives none.
+    void bmcReported(std::int64_t nowMs, std::optional<HealthState> level);
 
     // Judges the state; returns the transition if it changed.
     std::optional<HealthTransition> evaluate(std::int64_t nowMs, bool networkSuspect);
@@ -102,6 +112,9 @@ private:
     bool watchdogExpired_ = false;
     std::int64_t watchdogExpiredMs_ = -1;
     HealthState thermal_ = HealthState::Healthy;
+    HealthState reported_ = HealthState::Healthy;
+    bool hasIpmi_ = true;
+    bool hasRedfish_ = true;
     std::deque<std::int64_t> failures_;
     std::deque<std::int64_t> crashes_; // OS critical stops within the flap window
     bool quarantine_ = false;

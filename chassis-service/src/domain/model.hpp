@@ -37,9 +37,27 @@ struct HbaInfo {
 struct BmcEndpoint {
     std::string ipmiHost;
     std::uint16_t ipmiPort = 0;
-    std::string redfishUrl; // "http://host:port"
-    std::string username;
+    std::string redfishUrl; // "http://host:port" or "https://host:port"; empty: no Redfish
+    std::string username;   // IPMI credentials (and Redfish when redfishUsername is empty)
     std::string password;
+    std::string redfishUsername;
+    std::string redfishPassword;
+    // How an https:// BMC is trusted: a pinned SHA-256 fingerprint, a CA file,
+    // or an explicit insecure flag (else the system CA store).
+    std::string tlsFingerprint;
+    std::string tlsCaFile;
+    bool tlsInsecure = false;
+    bool redfishSessionAuth = true; // X-Auth-Token sessions; false: HTTP Basic
+    std::string redfishSystem;      // the ComputerSystem URI when the service lists several
+
+    [[nodiscard]] bool hasIpmi() const { return !ipmiHost.empty() && ipmiPort != 0; }
+    [[nodiscard]] bool hasRedfish() const { return !redfishUrl.empty(); }
+    [[nodiscard]] const std::string& redfishUser() const {
+        return redfishUsername.empty() ? username : redfishUsername;
+    }
+    [[nodiscard]] const std::string& redfishSecret() const {
+        return redfishUsername.empty() ? password : redfishPassword;
+    }
 };
 
 struct Blade {
@@ -52,8 +70,9 @@ struct Blade {
     std::string uuid;
     std::string biosVersion;
     std::string bmcFirmwareVersion;
-    int cpuCount = 0;
-    int memoryGiB = 0;
+    int cpuCount = 0;   // 0: unknown
+    int memoryGiB = 0;  // 0: unknown
+    std::string bmcMac; // the BMC's own network interface
     std::vector<NicInfo> nics;
     std::vector<HbaInfo> hbas;
     BladeRole role = BladeRole::Unassigned;

@@ -6,6 +6,7 @@
 #include "events/event_log.hpp"
 #include "redfish/northbound.hpp"
 #include "redfish/redfish_errors.hpp"
+#include "southbound/redfish/redfish_bmc.hpp"
 
 namespace cmc::redfish {
 
@@ -29,6 +30,10 @@ const char* statusHealth(HealthState h) {
     return "OK";
 }
 
+json orNull(const std::string& s) {
+    return s.empty() ? json(nullptr) : json(s);
+}
+
 json signalJson(const domain::SignalStatus& s) {
     json j{{"Known", s.known}, {"Bad", s.bad}};
     if (s.failingSinceMs >= 0) j["FailingForMs"] = app::steadyMs() - s.failingSinceMs;
@@ -45,10 +50,10 @@ json bladeJson(const app::BladeRuntime& rt) {
     r["Id"] = id;
     r["Name"] = "Blade slot " + std::to_string(b.slot);
     r["ChassisType"] = "Blade";
-    r["Manufacturer"] = b.manufacturer;
-    r["Model"] = b.model;
-    r["SerialNumber"] = b.serialNumber;
-    r["PartNumber"] = b.partNumber;
+    r["Manufacturer"] = orNull(b.manufacturer);
+    r["Model"] = orNull(b.model);
+    r["SerialNumber"] = orNull(b.serialNumber);
+    r["PartNumber"] = orNull(b.partNumber);
     if (!b.uuid.empty()) r["UUID"] = b.uuid;
     if (!b.powerState.empty()) r["PowerState"] = b.powerState;
     r["Location"]["PartLocation"] = {
@@ -79,23 +84,31 @@ json bladeJson(const app::BladeRuntime& rt) {
                              {"Heartbeat", signalJson(rt.health->heartbeatSignal())}};
     }
     json inventory;
-    inventory["CpuCount"] = b.cpuCount;
-    inventory["MemoryGiB"] = b.memoryGiB;
-    inventory["BmcFirmwareVersion"] = b.bmcFirmwareVersion;
-    inventory["BiosVersion"] = b.biosVersion;
+    // What cmcd does not know (the BMC did not say) is null, never a made-up value.
+    inventory["CpuCount"] = b.cpuCount > 0 ? json(b.cpuCount) : json(nullptr);
+    inventory["MemoryGiB"] = b.memoryGiB > 0 ? json(b.memoryGiB) : json(nullptr);
+    inventory["BmcFirmwareVersion"] = orNull(b.bmcFirmwareVersion);
+    inventory["BiosVersion"] = orNull(b.biosVersion);
+    inventory["BmcMACAddress"] = orNull(b.bmcMac);
     json nics = json::array();
     for (const auto& n : b.nics)
-        nics.push_back({{"PermanentMACAddress", n.permanentMac}, {"MACAddress", n.currentMac}});
+        nics.push_back({{"PermanentMACAddress", orNull(n.permanentMac)}, {"MACAddress", orNull(n.currentMac)}});
     json hbas = json::array();
     for (const auto& h : b.hbas)
-        hbas.push_back({{"PermanentWWPN", h.permanentWwpn}, {"WWPN", h.currentWwpn}});
+        hbas.push_back({{"PermanentWWPN", orNull(h.permanentWwpn)}, {"WWPN", orNull(h.currentWwpn)}});
     inventory["Nics"] = nics;
     inventory["Hbas"] = hbas;
     inventory["LogicalIPs"] = rt.logicalIps;
+    json paths{{"Ipmi", b.bmc.hasIpmi()},
+               {"Redfish", orNull(b.bmc.redfishUrl)},
+               {"RedfishSystem",
+                rt.redfish && !rt.redfish->systemPath().empty() ? json(rt.redfish->systemPath()) : json(nullptr)},
+               {"EventStream", rt.redfish && rt.redfish->subscribed()}};
     r["Oem"]["OpenCMC"] = {{"@odata.type", "#OpenCMCChassis.v1_0_0.Chassis"},
                            {"Role", domain::toString(b.role)},
                            {"Health", health},
-                           {"Inventory", inventory}};
+                           {"Inventory", inventory},
+                           {"ManagementPaths", paths}};
     return r;
 }
 

@@ -97,6 +97,8 @@ json cmcJson(app::ChassisService& s) {
                                       {"RedfishPollFailures", c.redfishFailures},
                                       {"FabricPolls", c.fabricPolls},
                                       {"HealthTransitions", c.transitions},
+                                      {"BmcEvents", c.redfishEvents},
+                                      {"HandlerFailures", c.handlerFailures},
                                       {"Blades", s.blades().size()}};
     return m;
 }

@@ -109,20 +109,20 @@ std::string saveBlade(Db& db, const domain::Blade& b) {
         auto q = db.query(
             "INSERT INTO blades (slot, present, manufacturer, model, serial_number, part_number, uuid, "
             "bios_version, bmc_firmware_version, cpu_count, memory_gib, role, health, power_state, "
-            "discovered_ms, inventory_ms) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
+            "discovered_ms, inventory_ms, bmc_mac) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
             "ON CONFLICT (slot) DO UPDATE SET present = excluded.present, manufacturer = excluded.manufacturer, "
             "model = excluded.model, serial_number = excluded.serial_number, part_number = excluded.part_number, "
             "uuid = excluded.uuid, bios_version = excluded.bios_version, "
             "bmc_firmware_version = excluded.bmc_firmware_version, cpu_count = excluded.cpu_count, "
             "memory_gib = excluded.memory_gib, role = excluded.role, health = excluded.health, "
             "power_state = excluded.power_state, discovered_ms = excluded.discovered_ms, "
-            "inventory_ms = excluded.inventory_ms");
+            "inventory_ms = excluded.inventory_ms, bmc_mac = excluded.bmc_mac");
         q.bind(1, b.slot).bind(2, b.present).bind(3, b.manufacturer).bind(4, b.model).bind(5, b.serialNumber);
         q.bind(6, b.partNumber).bind(7, b.uuid).bind(8, b.biosVersion).bind(9, b.bmcFirmwareVersion);
         q.bind(10, b.cpuCount).bind(11, b.memoryGiB).bind(12, std::string_view(domain::toString(b.role)));
         q.bind(13, std::string_view(domain::toString(b.health))).bind(14, b.powerState);
-        q.bind(15, b.discoveredMs).bind(16, b.inventoryMs);
+        q.bind(15, b.discoveredMs).bind(16, b.inventoryMs).bind(17, b.bmcMac);
         if (!q.exec()) return subject + "blades: " + q.error();
     }
     {
@@ -151,19 +151,27 @@ std::string saveBlade(Db& db, const domain::Blade& b) {
     }
     {
         auto q =
-            db.query("INSERT INTO bmc_endpoints (slot, ipmi_host, ipmi_port, redfish_url) VALUES (?1, ?2, ?3, ?4) "
+            db.query("INSERT INTO bmc_endpoints (slot, ipmi_host, ipmi_port, redfish_url, redfish_tls_fingerprint, "
+                     "redfish_ca_file, redfish_insecure, redfish_session_auth, redfish_system) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
                      "ON CONFLICT (slot) DO UPDATE SET ipmi_host = excluded.ipmi_host, ipmi_port = excluded.ipmi_port, "
-                     "redfish_url = excluded.redfish_url");
+                     "redfish_url = excluded.redfish_url, redfish_tls_fingerprint = excluded.redfish_tls_fingerprint, "
+                     "redfish_ca_file = excluded.redfish_ca_file, redfish_insecure = excluded.redfish_insecure, "
+                     "redfish_session_auth = excluded.redfish_session_auth, redfish_system = excluded.redfish_system");
         q.bind(1, b.slot).bind(2, b.bmc.ipmiHost).bind(3, static_cast<std::int64_t>(b.bmc.ipmiPort));
-        q.bind(4, b.bmc.redfishUrl);
+        q.bind(4, b.bmc.redfishUrl).bind(5, b.bmc.tlsFingerprint).bind(6, b.bmc.tlsCaFile);
+        q.bind(7, b.bmc.tlsInsecure).bind(8, b.bmc.redfishSessionAuth).bind(9, b.bmc.redfishSystem);
         if (!q.exec()) return subject + "bmc_endpoints: " + q.error();
     }
     {
         // The message names the table only: never the credentials.
         auto q =
-            db.query("INSERT INTO bmc_credentials (slot, username, password) VALUES (?1, ?2, ?3) "
-                     "ON CONFLICT (slot) DO UPDATE SET username = excluded.username, password = excluded.password");
+            db.query("INSERT INTO bmc_credentials (slot, username, password, redfish_username, redfish_password) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5) "
+                     "ON CONFLICT (slot) DO UPDATE SET username = excluded.username, password = excluded.password, "
+                     "redfish_username = excluded.redfish_username, redfish_password = excluded.redfish_password");
         q.bind(1, b.slot).bind(2, b.bmc.username).bind(3, b.bmc.password);
+        q.bind(4, b.bmc.redfishUsername).bind(5, b.bmc.redfishPassword);
         if (!q.exec()) return subject + "bmc_credentials: " + q.error();
     }
     return {};
@@ -297,7 +305,8 @@ std::string loadBlades(Db& db, std::vector<domain::Blade>& out) {
         auto q = db.query("SELECT b.slot, b.present, b.manufacturer, b.model, b.serial_number, b.part_number, b.uuid, "
                           "b.bios_version, b.bmc_firmware_version, b.cpu_count, b.memory_gib, b.role, b.health, "
                           "b.power_state, b.discovered_ms, b.inventory_ms, e.ipmi_host, e.ipmi_port, e.redfish_url, "
-                          "c.username, c.password "
+                          "c.username, c.password, e.redfish_tls_fingerprint, e.redfish_ca_file, e.redfish_insecure, "
+                          "e.redfish_session_auth, e.redfish_system, c.redfish_username, c.redfish_password, b.bmc_mac "
                           "FROM blades AS b "
                           "LEFT JOIN bmc_endpoints AS e ON e.slot = b.slot "
                           "LEFT JOIN bmc_credentials AS c ON c.slot = b.slot "
@@ -325,6 +334,14 @@ std::string loadBlades(Db& db, std::vector<domain::Blade>& out) {
             b.bmc.redfishUrl = q.text(18);
             b.bmc.username = q.text(19);
             b.bmc.password = q.text(20);
+            b.bmc.tlsFingerprint = q.text(21);
+            b.bmc.tlsCaFile = q.text(22);
+            b.bmc.tlsInsecure = q.int64(23) != 0;
+            b.bmc.redfishSessionAuth = q.int64(24) != 0;
+            b.bmc.redfishSystem = q.text(25);
+            b.bmc.redfishUsername = q.text(26);
+            b.bmc.redfishPassword = q.text(27);
+            b.bmcMac = q.text(28);
             out.push_back(std::move(b));
         }
         if (q.failed()) return "load blades: " + q.error();

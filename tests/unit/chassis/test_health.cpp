@@ -169,3 +169,88 @@ TEST_CASE("an OS crash loop is a hard signal; one crash is not") {
     REQUIRE(h.evaluate(80000, false).has_value());
     CHECK((h.state() == HealthState::Healthy));
 }
+
+// ---- blades managed over Redfish alone (no IPMI path)
+
+namespace {
+void redfishHealthy(BladeHealth& h, std::int64_t from, std::int64_t to) {
+    for (std::int64_t t = from; t <= to; t += 1000) {
+        h.redfishResult(t, true);
+        h.chassisStatus(t, true, false);
+        h.expectPower(true);
+        (void)h.evaluate(t, false);
+    }
+}
+} // namespace
+
+TEST_CASE("a Redfish-only blade is judged on Redfish: Healthy without any IPMI answer") {
+    BladeHealth h(3, {});
+    h.setPaths(false, true);
+    redfishHealthy(h, 0, 5000);
+    CHECK((h.state() == HealthState::Healthy));
+    CHECK(h.badSignals().empty()); // the missing IPMI path is not a bad signal
+}
+
+TEST_CASE("a Redfish-only blade whose BMC stops answering is BmcUnreachable, with the reason") {
+    HealthThresholds t;
+    t.redfishOnlyLossMs = 3000;
+    BladeHealth h(3, t);
+    h.setPaths(false, true);
+    redfishHealthy(h, 0, 5000);
+    h.redfishResult(6000, false, "cannot connect: Connection refused");
+    CHECK_FALSE(h.evaluate(6000, false).has_value()); // below the threshold: nothing yet
+    h.redfishResult(8000, false, "cannot connect: Connection refused");
+    CHECK_FALSE(h.evaluate(8000, false).has_value());
+    h.redfishResult(9000, false, "cannot connect: Connection refused");
+    auto tr = h.evaluate(9000, false);
+    REQUIRE(tr.has_value());
+    CHECK((tr->to == HealthState::BmcUnreachable));
+    CHECK(tr->reason.find("Connection refused") != std::string::npos);
+    CHECK(tr->badSignals == std::vector<std::string>{"redfish"});
+    // With the heartbeat lost too: two independent signals confirm a failure.
+    h.heartbeat(9000, false);
+    h.heartbeat(12500, false);
+    h.redfishResult(12500, false, "timed out");
+    tr = h.evaluate(12500, false);
+    REQUIRE(tr.has_value());
+    CHECK((tr->to == HealthState::Failed));
+}
+
+TEST_CASE("a Redfish-only blade powered off behind cmcd's back is Failed; BMC-reported health shows") {
+    BladeHealth h(3, {});
+    h.setPaths(false, true);
+    redfishHealthy(h, 0, 3000);
+    h.bmcReported(3500, HealthState::Warning);
+    auto w = h.evaluate(3500, false);
+    REQUIRE(w.has_value());
+    CHECK((w->to == HealthState::Warning));
+    CHECK(w->reason.find("BMC reports") != std::string::npos);
+    h.bmcReported(4000, std::nullopt); // the BMC stopped saying: back to what the signals show
+    CHECK((h.evaluate(4000, false)->to == HealthState::Healthy));
+    h.redfishResult(4500, true);
+    h.chassisStatus(4500, false, false);
+    (void)h.evaluate(4500, false);
+    auto tr = h.evaluate(5100, false);
+    REQUIRE(tr.has_value());
+    CHECK((tr->to == HealthState::Failed));
+    CHECK(tr->reason == "host powered off unexpectedly");
+}
+
+TEST_CASE("with IPMI and Redfish, one path down is Suspect, both down BmcUnreachable") {
+    BladeHealth h(4, {});
+    h.setPaths(true, true);
+    healthy(h, 0, 5000);
+    for (std::int64_t t = 5250; t <= 9000; t += 250) {
+        h.ipmiResult(t, false, "timeout");
+        h.redfishResult(t, true);
+        (void)h.evaluate(t, false);
+    }
+    CHECK((h.state() == HealthState::Suspect));
+    for (std::int64_t t = 9250; t <= 26000; t += 250) {
+        h.ipmiResult(t, false, "timeout");
+        h.redfishResult(t, false, "cannot connect");
+        (void)h.evaluate(t, false);
+    }
+    CHECK((h.state() == HealthState::BmcUnreachable));
+    CHECK(h.reason().find("IPMI: timeout") != std::string::npos);
+}

@@ -38,8 +38,19 @@ domain::Blade makeBlade(int slot) {
     b.role = domain::BladeRole::Spare;
     b.health = domain::HealthState::Healthy;
     b.powerState = "On";
-    b.bmc = {"127.0.0.1", static_cast<std::uint16_t>(6230 + slot), "http://127.0.0.1:800" + std::to_string(slot),
-             "admin", "secret-" + std::to_string(slot)};
+    b.bmc.ipmiHost = "127.0.0.1";
+    b.bmc.ipmiPort = static_cast<std::uint16_t>(6230 + slot);
+    b.bmc.redfishUrl = "https://127.0.0.1:800" + std::to_string(slot);
+    b.bmc.username = "admin";
+    b.bmc.password = "secret-" + std::to_string(slot);
+    b.bmc.redfishUsername = "rf-admin";
+    b.bmc.redfishPassword = "rf-secret-" + std::to_string(slot);
+    b.bmc.tlsFingerprint = std::string(64, 'A');
+    b.bmc.tlsCaFile = "/etc/opencmc/bmc-ca.pem";
+    b.bmc.tlsInsecure = slot % 2 == 0;
+    b.bmc.redfishSessionAuth = slot % 3 != 0;
+    b.bmc.redfishSystem = "/redfish/v1/Systems/" + std::to_string(slot);
+    b.bmcMac = "02:aa:00:00:00:0" + std::to_string(slot);
     b.discoveredMs = 1000;
     b.inventoryMs = 2000;
     return b;
@@ -68,13 +79,16 @@ void writeFile(const std::filesystem::path& p, const std::string& text) {
 
 } // namespace
 
+// The migrations shipped in schemas/db.
+constexpr int kShippedVersion = 2;
+
 TEST_CASE("migrations apply on an empty database, are idempotent on reopen, record the version") {
     TempDir dir;
     Loop loop;
     auto o = options(dir.path());
     {
         auto s = openOrFail(loop.io, o);
-        CHECK(s->schemaVersion() == 1);
+        CHECK(s->schemaVersion() == kShippedVersion);
         CHECK(integrity(loop, *s) == "ok");
         CHECK(s->lastEventIdSync() == 0);
         CHECK(s->loadBladesSync().empty());
@@ -83,7 +97,7 @@ TEST_CASE("migrations apply on an empty database, are idempotent on reopen, reco
     CHECK(std::filesystem::exists(o.path)); // parent directory was created
     {
         auto s = openOrFail(loop.io, o);
-        CHECK(s->schemaVersion() == 1);
+        CHECK(s->schemaVersion() == kShippedVersion);
         CHECK(integrity(loop, *s) == "ok");
     }
 }
@@ -93,17 +107,17 @@ TEST_CASE("a database newer than the code is refused; broken migration dirs are 
     Loop loop;
     auto migrations = dir.path() / "migrations";
     std::filesystem::create_directories(migrations);
-    std::filesystem::copy_file(std::filesystem::path(CMC_MIGRATIONS_DIR) / "0001_initial.sql",
-                               migrations / "0001_initial.sql");
-    writeFile(migrations / "0002_extra.sql", "CREATE TABLE extra (id INTEGER NOT NULL PRIMARY KEY) STRICT;\n");
+    for (const auto& shipped : std::filesystem::directory_iterator(CMC_MIGRATIONS_DIR))
+        std::filesystem::copy_file(shipped.path(), migrations / shipped.path().filename());
+    writeFile(migrations / "0003_extra.sql", "CREATE TABLE extra (id INTEGER NOT NULL PRIMARY KEY) STRICT;\n");
     auto o = options(dir.path());
     o.migrationsDir = migrations.string();
     {
         auto s = openOrFail(loop.io, o);
-        CHECK(s->schemaVersion() == 2);
+        CHECK(s->schemaVersion() == kShippedVersion + 1);
     }
     std::string error;
-    auto older = options(dir.path()); // the shipped dir knows only version 1
+    auto older = options(dir.path()); // the shipped dir knows only the shipped versions
     CHECK(Store::open(loop.io, older, error) == nullptr);
     CHECK(error.find("newer") != std::string::npos);
 
@@ -120,21 +134,21 @@ TEST_CASE("a database newer than the code is refused; broken migration dirs are 
         CHECK(error.find("3_bad.sql") != std::string::npos);
     }
     SUBCASE("gap in the numbering") {
-        writeFile(migrations / "0004_later.sql", "SELECT 1;");
+        writeFile(migrations / "0005_later.sql", "SELECT 1;");
         error.clear();
         CHECK(Store::open(loop.io, o, error) == nullptr);
-        CHECK(error.find("0004_later.sql") != std::string::npos);
+        CHECK(error.find("0005_later.sql") != std::string::npos);
     }
     SUBCASE("a failing migration leaves the previous version") {
-        writeFile(migrations / "0003_broken.sql",
+        writeFile(migrations / "0004_broken.sql",
                   "CREATE TABLE half (id INTEGER NOT NULL PRIMARY KEY);\nINSERT INTO nonexistent VALUES (1);\n");
         error.clear();
         CHECK(Store::open(loop.io, o, error) == nullptr);
-        CHECK(error.find("0003_broken.sql") != std::string::npos);
+        CHECK(error.find("0004_broken.sql") != std::string::npos);
         // Fixed: the half-created table was rolled back, so creating it again works.
-        writeFile(migrations / "0003_broken.sql", "CREATE TABLE half (id INTEGER NOT NULL PRIMARY KEY);\n");
+        writeFile(migrations / "0004_broken.sql", "CREATE TABLE half (id INTEGER NOT NULL PRIMARY KEY);\n");
         auto s = openOrFail(loop.io, o);
-        CHECK(s->schemaVersion() == 3);
+        CHECK(s->schemaVersion() == kShippedVersion + 2);
     }
 }
 
@@ -193,6 +207,15 @@ TEST_CASE("blade upsert and reload with NICs, HBAs and credentials; absent marki
     CHECK(b.bmc.redfishUrl == want.bmc.redfishUrl);
     CHECK(b.bmc.username == "admin");
     CHECK(b.bmc.password == "secret-3");
+    // The Redfish southbound settings (migration 0002) round-trip too.
+    CHECK(b.bmc.redfishUsername == "rf-admin");
+    CHECK(b.bmc.redfishPassword == "rf-secret-3");
+    CHECK(b.bmc.tlsFingerprint == want.bmc.tlsFingerprint);
+    CHECK(b.bmc.tlsCaFile == "/etc/opencmc/bmc-ca.pem");
+    CHECK(b.bmc.tlsInsecure == false);
+    CHECK(b.bmc.redfishSessionAuth == false);
+    CHECK(b.bmc.redfishSystem == "/redfish/v1/Systems/3");
+    CHECK(b.bmcMac == "02:aa:00:00:00:03");
 
     // Upsert: fewer NICs, new role and credentials; absent marking.
     auto changed = makeBlade(3);
