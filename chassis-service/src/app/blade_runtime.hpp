@@ -39,6 +39,7 @@ struct BladeRuntime {
     bool redfishDiscoverInFlight = false;
     std::int64_t nextRedfishDiscoverMs = 0;
     std::int64_t nextSubscribeMs = 0;
+    std::int64_t recheckMs = 0;   // judge again then (an event started a timer in the health machine)
     std::string lastRedfishError; // logged once until it changes
 
     // SEL reading.

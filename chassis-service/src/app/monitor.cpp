@@ -81,6 +81,10 @@ void ChassisService::tick() {
             if (now >= b.nextSelMs && !b.selInFlight) pollSel(b, now);
             if (!b.inventoryDone && b.ipmiUp && !b.inventoryInFlight) readInventory(slot);
         }
+        if (b.recheckMs && now >= b.recheckMs) {
+            b.recheckMs = 0;
+            judge(b);
+        }
         if (b.redfish) {
             if (!b.redfishDiscovered && !b.redfishDiscoverInFlight && now >= b.nextRedfishDiscoverMs)
                 discoverRedfish(slot);
@@ -291,6 +295,9 @@ void ChassisService::onBmcEvent(int slot, const southbound::RedfishEvent& e) {
     rt.nextIpmiMs = std::min(rt.nextIpmiMs, now);
     rt.nextSelMs = std::min(rt.nextSelMs, now);
     rt.nextRedfishMs = std::min(rt.nextRedfishMs, now);
+    // A power-off starts the unexpected-off timer: judge again when it runs out,
+    // whatever the poll interval.
+    rt.recheckMs = now + cfg_.monitor.thresholds.unexpectedOffMs + 10;
     judge(rt);
 }
 

@@ -3,6 +3,9 @@
 
   cmcd_bench.py detection [--injections 50]
       time from an injected power loss to Failed in cmcd (default settings)
+  cmcd_bench.py detection-events [--injections 20]
+      Redfish-only blades over HTTPS: power loss -> Failed with the BMCs' SSE event
+      streams, and with polling alone (redfishOnlyIntervalMs 1000), in the same run
   cmcd_bench.py false-positives [--blades 1000] [--loss 5] [--minutes 10] [--speed 1]
       every BMC with packet loss for the given (simulated) minutes: blades confirmed Failed
   cmcd_bench.py scale [--blades 1000] [--seconds 60] [--ipmi-interval-ms 250]
@@ -112,6 +115,59 @@ def detection(args):
         sim.stop()
 
 
+def detection_events(args):
+    import copy
+    sim = Sim(blades=8, speed=20, extra=["--redfish-scheme", "https"])
+    manifest = copy.deepcopy(sim.manifest)
+    for b in manifest["blades"]:
+        b.pop("ipmi", None)
+    path = os.path.join(sim.tmp.name, "redfish-only.json")
+    with open(path, "w") as f:
+        json.dump(manifest, f)
+    results = {}
+    try:
+        for mode, events in (("events", True), ("polling", False)):
+            cmcd = Cmcd(manifest=path, config={"monitor": {"redfishEvents": events}})
+            try:
+                for s in range(1, 9):
+                    reset(sim, s, "On")
+                wait_until(lambda: all(cmcd.health(s) == "Healthy" and cmcd.blade(s).get("PowerState") == "On"
+                                       for s in range(1, 9)), timeout=60, what="healthy and on")
+                if events:
+                    wait_until(lambda: all(cmcd.blade(s)["Oem"]["OpenCMC"]["ManagementPaths"]["EventStream"]
+                                           for s in range(1, 9)), timeout=30, what="event streams")
+                watcher = LogWatcher(cmcd.log_path)
+                latencies = []
+                rng = random.Random(2)
+                for i in range(args.injections):
+                    slot = i % 8 + 1
+                    time.sleep(rng.uniform(0, 1.0))  # random phase against the 1 s poll
+                    t0 = time.monotonic()
+                    sim.inject(slot, "power-loss")
+                    t1 = watcher.wait_for(slot, "Failed")
+                    latencies.append((t1 - t0) * 1000)
+                    sim.clear(slot, "power-loss")
+                    reset(sim, slot, "On")
+                    watcher.wait_for(slot, "Healthy")
+                watcher.stop = True
+                latencies.sort()
+                p50 = statistics.median(latencies)
+                p99 = latencies[min(len(latencies) - 1, int(round(0.99 * (len(latencies) - 1))))]
+                results[mode] = {"medianMs": p50, "p99Ms": p99, "maxMs": latencies[-1]}
+                print("%s: latencies ms: %s" % (mode, " ".join("%.0f" % x for x in latencies)))
+            finally:
+                cmcd.cleanup()
+        for mode in ("events", "polling"):
+            r = results[mode]
+            print("detection, power loss -> Failed, Redfish-only blades over HTTPS, %d injections, %s: "
+                  "median %.0f ms, p99 %.0f ms, max %.0f ms (unexpectedOffMs 500 included)"
+                  % (args.injections, "SSE events + 1 s poll" if mode == "events" else "1 s poll alone",
+                     r["medianMs"], r["p99Ms"], r["maxMs"]))
+        print(json.dumps({"bench": "cmcd-detection-events", "injections": args.injections, **results}))
+    finally:
+        sim.stop()
+
+
 def false_positives(args):
     sim = Sim(blades=args.blades, speed=args.speed)
     cmcd = Cmcd(manifest=sim.manifest_path)
@@ -186,6 +242,8 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     d = sub.add_parser("detection")
     d.add_argument("--injections", type=int, default=50)
+    de = sub.add_parser("detection-events")
+    de.add_argument("--injections", type=int, default=20)
     f = sub.add_parser("false-positives")
     f.add_argument("--blades", type=int, default=1000)
     f.add_argument("--loss", type=float, default=5)
@@ -197,7 +255,7 @@ def main():
     s.add_argument("--ipmi-interval-ms", type=int, default=250,
                    help="IPMI poll interval (shorter: the polling load of more blades at 250 ms)")
     args = ap.parse_args()
-    {"detection": detection, "false-positives": false_positives, "scale": scale}[args.cmd](args)
+    {"detection": detection, "detection-events": detection_events, "false-positives": false_positives, "scale": scale}[args.cmd](args)
 
 
 if __name__ == "__main__":
