@@ -85,11 +85,9 @@ class EventTest(unittest.TestCase):
             self.assertEqual(sse.status, 200)
             self.assertTrue(sse.headers["content-type"].startswith("text/event-stream"))
             self.assertNotIn("content-length", sse.headers)
-            t0 = time.monotonic()
             reset(self.sim, 1, "ForceOff")
             ev = sse.wait_for("ResourcePoweredOff", timeout=1.0)
             self.assertIsNotNone(ev, "ResourcePoweredOff within a second of ForceOff")
-            self.assertLess(time.monotonic() - t0, 1.0)
             rec = self.check_event(ev, "ResourceEvent.1.4.ResourcePoweredOff", SYSTEM)
             self.assertEqual(rec["MessageArgs"], [SYSTEM])
             # Power on again: PoweringOn, then PoweredOn, in order.
@@ -106,11 +104,9 @@ class EventTest(unittest.TestCase):
         bmc = self.sim.bmc(2)
         sse = SseClient(bmc)
         try:
-            t0 = time.monotonic()
             self.sim.inject(2, "power-loss")
             off = sse.wait_for("ResourcePoweredOff", timeout=1.0)
             self.assertIsNotNone(off, "ResourcePoweredOff within a second of the power-loss fault")
-            self.assertLess(time.monotonic() - t0, 1.0)
             self.check_event(off, "ResourceEvent.1.4.ResourcePoweredOff", SYSTEM)
         finally:
             sse.close()

@@ -72,6 +72,29 @@ class Cmcd:
     def health(self, slot):
         return self.blade(slot)["Oem"]["OpenCMC"]["Health"]["State"]
 
+    def health_detail(self, slot):
+        """Oem.OpenCMC.Health of a blade: State, Reason, BadSignals, Signals.{Ipmi,Redfish,Heartbeat}."""
+        return self.blade(slot)["Oem"]["OpenCMC"]["Health"]
+
+    def monitor(self):
+        """cmcd's poll counters (Oem.OpenCMC.Monitor of /redfish/v1/Managers/cmc)."""
+        return self.json("/redfish/v1/Managers/cmc")["Oem"]["OpenCMC"]["Monitor"]
+
+    def wait_polls(self, check=None, timeout=30, **more):
+        """Waits until each named counter (IpmiPolls=, RedfishPolls=, FabricPolls=) has advanced
+        by at least the given number from now, so that a "nothing happens" window spans real
+        polls rather than a sleep. check(), when given, runs at every step (it asserts that
+        nothing happens meanwhile)."""
+        start = self.monitor()
+
+        def advanced():
+            if check:
+                check()
+            now = self.monitor()
+            return all(now[k] - start[k] >= n for k, n in more.items()) and now
+        return wait_until(advanced, timeout=timeout, interval=0.05,
+                          what="cmcd polls to advance by %r from %r" % (more, {k: start[k] for k in more}))
+
     def events(self):
         return self.json("/redfish/v1/Managers/cmc/LogServices/EventLog/Entries")["Members"]
 

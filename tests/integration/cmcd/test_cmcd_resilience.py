@@ -153,9 +153,20 @@ class BadInputTest(unittest.TestCase):
                     wait_until(lambda: c.health(1) == "Healthy" and c.health(4) == "Healthy", timeout=30,
                                what="the good blades are monitored")
                     self.assertIn("skipped", c.read_log())
-                    time.sleep(1)
-                    self.assertNotEqual(c.health(2), "Healthy")
-                    self.assertNotEqual(c.health(3), "Healthy")
+                    # Both bad BMCs still serve Redfish: IPMI alone is bad, so Suspect (not
+                    # BmcUnreachable), with the IPMI failure named.
+                    for slot in (2, 3):
+                        wait_until(lambda: c.health(slot) == "Suspect", timeout=20, what="slot %d Suspect" % slot)
+                        h = c.health_detail(slot)
+                        self.assertEqual(h["BadSignals"], ["ipmi"], (slot, h))
+                        self.assertTrue(h["Reason"].startswith("IPMI unanswered (IPMI: "), (slot, h["Reason"]))
+                        self.assertTrue(h["Signals"]["Ipmi"]["Bad"])
+                        self.assertFalse(h["Signals"]["Redfish"]["Bad"])
+                        self.assertEqual(c.blade(slot)["Status"]["Health"], "Warning")
+                    self.assertIn("authentication failed", c.health_detail(2)["Signals"]["Ipmi"]["Detail"])
+                    self.assertIn("bmc=127.0.0.1:%d" % garbage.getsockname()[1],
+                                  c.health_detail(3)["Signals"]["Ipmi"]["Detail"])
+                    self.assertNotIn("authentication failed", c.health_detail(3)["Signals"]["Ipmi"]["Detail"])
                     self.assertNotIn("wrong-password", c.read_log(), "no password in logs")
                     self.assertIsNone(c.proc.poll())
                 finally:
@@ -235,8 +246,17 @@ class NetworkSanityTest(unittest.TestCase):
                     sim.inject(s, "mgmt-loss")
                 wait_until(lambda: c.json("/redfish/v1/Managers/cmc")["Oem"]["OpenCMC"]["ManagementNetwork"]["Suspect"],
                            timeout=10, what="network suspect")
-                time.sleep(4)  # longer than every loss threshold
-                self.assertFalse(any(c.health(s) in ("Failed", "BmcUnreachable") for s in range(1, 9)))
+                # Wait until cmcd holds both management paths of the 7 cut-off blades bad (every loss
+                # threshold has run out), then for more poll rounds: no verdict is confirmed, the
+                # last one (Healthy) is kept.
+                def all_healthy():
+                    self.assertEqual([c.health(s) for s in range(1, 9)], ["Healthy"] * 8)
+                wait_until(lambda: all_healthy() or all(
+                    c.health_detail(s)["Signals"]["Ipmi"]["Bad"] and c.health_detail(s)["Signals"]["Redfish"]["Bad"]
+                    for s in range(1, 8)), timeout=30, what="IPMI and Redfish bad on slots 1-7")
+                c.wait_polls(check=all_healthy, IpmiPolls=32, RedfishPolls=16)
+                self.assertEqual(c.health_detail(8)["BadSignals"], [])
+                self.assertFalse(any(e["MessageId"].endswith((".BladeFailed", ".BmcUnreachable")) for e in c.events()))
                 self.assertTrue(any(e["MessageId"].endswith(".ManagementNetworkSuspect") for e in c.events()))
                 for s in range(1, 8):
                     sim.clear(s, "mgmt-loss")
