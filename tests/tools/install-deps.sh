@@ -4,7 +4,7 @@
 # the package lists, so the demo starts on a machine without network.
 set -eu
 
-PACKAGES="cmake g++ make ccache pkg-config clang-format git
+PACKAGES="cmake g++ make ccache pkg-config clang-format clang-tidy git
 libboost1.81-dev nlohmann-json3-dev doctest-dev libssl-dev libsqlite3-dev sqlite3
 libopenipmi-dev openipmi ipmitool freeipmi-tools
 redfishtool python3 python3-sushy python3-jsonschema curl procps"
