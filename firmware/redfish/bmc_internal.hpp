@@ -9,6 +9,7 @@
 
 #include "hal/blade_hal.hpp"
 #include "http/http_types.hpp"
+#include "redfish/base_messages.hpp"
 #include "redfish/bmc_redfish.hpp"
 #include "redfish/redfish_errors.hpp"
 
@@ -44,19 +45,19 @@ MaybeResponse routeManagers(Ctx& c);
 struct PatchErrors {
     std::vector<json> messages;
     void unknown(const std::string& path) {
-        messages.push_back(redfish::message("PropertyUnknown", {path}, redfish::jsonPointer(path)));
+        messages.push_back(redfish::base::propertyUnknown(path, redfish::jsonPointer(path)));
     }
     void readOnly(const std::string& path) {
-        messages.push_back(redfish::message("PropertyNotWritable", {path}, redfish::jsonPointer(path)));
+        messages.push_back(redfish::base::propertyNotWritable(path, redfish::jsonPointer(path)));
     }
     void type(const std::string& path, const json& v) {
-        messages.push_back(redfish::message("PropertyValueTypeError", {v.dump(), path}, redfish::jsonPointer(path)));
+        messages.push_back(redfish::base::propertyValueTypeError(v.dump(), path, redfish::jsonPointer(path)));
     }
     void notInList(const std::string& path, const std::string& v) {
-        messages.push_back(redfish::message("PropertyValueNotInList", {v, path}, redfish::jsonPointer(path)));
+        messages.push_back(redfish::base::propertyValueNotInList(v, path, redfish::jsonPointer(path)));
     }
     void format(const std::string& path, const std::string& v) {
-        messages.push_back(redfish::message("PropertyValueFormatError", {v, path}, redfish::jsonPointer(path)));
+        messages.push_back(redfish::base::propertyValueFormatError(v, path, redfish::jsonPointer(path)));
     }
     [[nodiscard]] bool any() const { return !messages.empty(); }
     [[nodiscard]] http::Response response() const { return redfish::errorResponse(400, messages); }

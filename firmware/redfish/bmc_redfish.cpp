@@ -11,8 +11,6 @@
 
 namespace cmc::bmc {
 
-using redfish::message;
-
 const char* toString(Role r) {
     switch (r) {
     case Role::ReadOnly: return "ReadOnly";
@@ -126,7 +124,7 @@ struct RedfishService::Impl {
         }
         if (!req.query.empty() && req.method == "GET") {
             // $expand, $select, $filter ... are not implemented: say so.
-            return redfish::errorResponse(501, {message("QueryNotSupported")});
+            return redfish::errorResponse(501, {redfish::base::queryNotSupported()});
         }
         // Unauthenticated: service root, OData documents, session login.
         if (seg.empty()) return serviceRoot(req);

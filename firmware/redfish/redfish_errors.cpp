@@ -1,5 +1,7 @@
 #include "redfish/redfish_errors.hpp"
 
+#include "redfish/base_messages.hpp"
+
 #include <map>
 
 namespace cmc::redfish {
@@ -143,7 +145,7 @@ std::uint64_t fnv1a(std::string_view s) {
 
 } // namespace
 
-json message(std::string_view id, std::vector<std::string> args, std::string relatedProperty) {
+json detail::baseMessage(std::string_view id, std::vector<std::string> args, std::string relatedProperty) {
     const auto& table = baseMessages();
     auto it = table.find(id);
     json m;
@@ -196,63 +198,63 @@ http::Response errorResponse(unsigned status, std::vector<json> messages) {
 }
 
 http::Response resourceNotFound(std::string_view type, std::string_view id) {
-    return errorResponse(404, {message("ResourceNotFound", {std::string(type), std::string(id)})});
+    return errorResponse(404, {base::resourceNotFound(type, id)});
 }
 
 http::Response malformedJson() {
-    return errorResponse(400, {message("MalformedJSON")});
+    return errorResponse(400, {base::malformedJson()});
 }
 
 http::Response insufficientPrivilege() {
-    return errorResponse(403, {message("InsufficientPrivilege")});
+    return errorResponse(403, {base::insufficientPrivilege()});
 }
 
 http::Response noValidSession(std::string_view realm) {
-    auto r = errorResponse(401, {message("NoValidSession")});
+    auto r = errorResponse(401, {base::noValidSession()});
     r.set("WWW-Authenticate", "Basic realm=\"" + std::string(realm) + "\"");
     return r;
 }
 
 http::Response methodNotAllowed(std::string_view allow) {
-    auto r = errorResponse(405, {message("OperationNotAllowed")});
+    auto r = errorResponse(405, {base::operationNotAllowed()});
     r.set("Allow", std::string(allow));
     return r;
 }
 
 http::Response preconditionFailed() {
-    return errorResponse(412, {message("PreconditionFailed")});
+    return errorResponse(412, {base::preconditionFailed()});
 }
 
 http::Response generalError(std::string_view resolution) {
-    auto m = message("GeneralError");
+    auto m = base::generalError();
     m["Resolution"] = std::string(resolution);
     return errorResponse(500, {m});
 }
 
 http::Response payloadTooLarge() {
-    return errorResponse(413, {message("PayloadTooLarge")});
+    return errorResponse(413, {base::payloadTooLarge()});
 }
 
 http::Response unsupportedMediaType() {
-    return errorResponse(415, {message("UnsupportedMediaType")});
+    return errorResponse(415, {base::unsupportedMediaType()});
 }
 
 http::Response serviceUnavailable(unsigned retrySeconds) {
-    auto r = errorResponse(503, {message("ServiceTemporarilyUnavailable", {std::to_string(retrySeconds)})});
+    auto r = errorResponse(503, {base::serviceTemporarilyUnavailable(std::to_string(retrySeconds))});
     r.set("Retry-After", std::to_string(retrySeconds));
     return r;
 }
 
 http::Response success() {
     json body;
-    body["@Message.ExtendedInfo"] = json::array({message("Success")});
+    body["@Message.ExtendedInfo"] = json::array({base::success()});
     return jsonResponse(200, body, false);
 }
 
 http::Response protocolError(unsigned status, std::string_view detail) {
     if (status == 413) return payloadTooLarge();
     if (status == 503) return serviceUnavailable(1);
-    auto m = message("GeneralError");
+    auto m = base::generalError();
     m["Resolution"] = std::string(detail);
     return errorResponse(status, {m});
 }

@@ -17,9 +17,12 @@ using json = nlohmann::json;
 
 inline constexpr std::string_view kBaseRegistry = "Base.1.22.1";
 
-// One @Message.ExtendedInfo entry for Base message `id` with its arguments.
-// `relatedProperty` is a JSON pointer such as "#/Boot/BootSourceOverrideTarget".
-[[nodiscard]] json message(std::string_view id, std::vector<std::string> args = {}, std::string relatedProperty = {});
+namespace detail {
+// One @Message.ExtendedInfo entry for Base message `id`: the implementation of
+// the typed functions of redfish/base_messages.hpp; use those instead.
+[[nodiscard]] json baseMessage(std::string_view id, std::vector<std::string> args = {},
+                               std::string relatedProperty = {});
+} // namespace detail
 
 // A complete error response from one or more messages; the first gives the
 // top-level code and message.

@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "redfish/base_messages.hpp"
 #include "redfish/redfish_errors.hpp"
 
 namespace cmc::redfish {
@@ -81,14 +82,14 @@ bool SessionService::parseLogin(const http::Request& req, std::string& user, std
     std::vector<json> problems;
     for (auto it = body.begin(); it != body.end(); ++it) {
         if (it.key() != "UserName" && it.key() != "Password" && it.key().rfind("@", 0) != 0) {
-            problems.push_back(message("PropertyUnknown", {it.key()}, jsonPointer(it.key())));
+            problems.push_back(base::propertyUnknown(it.key(), jsonPointer(it.key())));
         }
     }
     for (const char* k : {"UserName", "Password"}) {
         if (!body.contains(k))
-            problems.push_back(message("CreateFailedMissingReqProperties", {k}, jsonPointer(k)));
+            problems.push_back(redfish::base::createFailedMissingReqProperties(k, redfish::jsonPointer(k)));
         else if (!body[k].is_string())
-            problems.push_back(message("PropertyValueTypeError", {body[k].dump(), k}, jsonPointer(k)));
+            problems.push_back(redfish::base::propertyValueTypeError(body[k].dump(), k, redfish::jsonPointer(k)));
     }
     if (!problems.empty()) {
         error = errorResponse(400, problems);
@@ -116,7 +117,7 @@ http::Response SessionService::login(const http::Request& req, const Verify& ver
     http::Response error;
     if (!parseLogin(req, user, password, error)) return error;
     auto role = verify(user, password);
-    if (!role) return errorResponse(401, {message("NoValidSession")});
+    if (!role) return errorResponse(401, {redfish::base::noValidSession()});
     return open(user, *role);
 }
 

@@ -8,8 +8,6 @@
 
 namespace cmc::bmc {
 
-using redfish::message;
-
 namespace {
 
 const std::string kChassis = "/redfish/v1/Chassis/1";
@@ -218,7 +216,7 @@ http::Response patchFunction(Ctx& c, const AdapterRef& a, std::size_t i) {
         }
     }
     if (pe.any()) return pe.response();
-    if (!mac && !wwpn && !targets) return redfish::errorResponse(400, {message("NoOperation")});
+    if (!mac && !wwpn && !targets) return redfish::errorResponse(400, {redfish::base::noOperation()});
     if (mac && c.hal.setNicMac(i, *mac) != hal::HalError::Ok)
         return redfish::generalError("The NIC rejected the MAC address.");
     if (wwpn && c.hal.setHbaWwpn(i, *wwpn) != hal::HalError::Ok)
@@ -346,7 +344,7 @@ MaybeResponse routeChassis(Ctx& c) {
                 }
             }
             if (pe.any()) return pe.response();
-            if (!ident) return redfish::errorResponse(400, {message("NoOperation")});
+            if (!ident) return redfish::errorResponse(400, {redfish::base::noOperation()});
             c.hal.setIdentify(*ident, std::chrono::seconds(0));
             return redfish::jsonResponse(200, chassisJson(c.hal));
         }

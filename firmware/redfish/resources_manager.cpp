@@ -5,8 +5,6 @@
 
 namespace cmc::bmc {
 
-using redfish::message;
-
 namespace {
 
 const std::string kManager = "/redfish/v1/Managers/bmc";
@@ -119,7 +117,7 @@ MaybeResponse routeManagers(Ctx& c) {
     if (seg.size() == 4) return getOnly(c, selServiceJson(c.hal));
     if (seg.size() == 6 && seg[4] == "Actions") {
         if (seg[5] != "LogService.ClearLog")
-            return redfish::errorResponse(404, {message("ActionNotSupported", {seg[5]})});
+            return redfish::errorResponse(404, {redfish::base::actionNotSupported(seg[5])});
         if (c.req.method != "POST") return redfish::methodNotAllowed("POST");
         c.hal.clearSel();
         return redfish::success();

@@ -6,8 +6,6 @@
 
 namespace cmc::bmc {
 
-using redfish::message;
-
 namespace {
 
 const std::string kSystem = "/redfish/v1/Systems/1";
@@ -183,7 +181,7 @@ http::Response patchSystem(Ctx& c) {
         }
     }
     if (pe.any()) return pe.response();
-    if (!newBoot && !newIdentify) return redfish::errorResponse(400, {message("NoOperation")});
+    if (!newBoot && !newIdentify) return redfish::errorResponse(400, {redfish::base::noOperation()});
     if (newBoot) c.hal.setBootOverride(*newBoot);
     if (newIdentify) c.hal.setIdentify(*newIdentify, std::chrono::seconds(0));
     return redfish::jsonResponse(200, systemJson(c.hal));
@@ -200,19 +198,19 @@ http::Response resetAction(Ctx& c) {
     const std::string action = "ComputerSystem.Reset";
     std::vector<json> problems;
     for (auto it = body.begin(); it != body.end(); ++it) {
-        if (it.key() != "ResetType") problems.push_back(message("ActionParameterUnknown", {action, it.key()}));
+        if (it.key() != "ResetType") problems.push_back(redfish::base::actionParameterUnknown(action, it.key()));
     }
     if (!body.contains("ResetType"))
-        problems.push_back(message("ActionParameterMissing", {action, "ResetType"}));
+        problems.push_back(redfish::base::actionParameterMissing(action, "ResetType"));
     else if (!body["ResetType"].is_string())
-        problems.push_back(message("ActionParameterValueTypeError", {body["ResetType"].dump(), "ResetType", action}));
+        problems.push_back(redfish::base::actionParameterValueTypeError(body["ResetType"].dump(), "ResetType", action));
     else if (!resetTypes().contains(body["ResetType"].get<std::string>()))
         problems.push_back(
-            message("ActionParameterValueNotInList", {body["ResetType"].get<std::string>(), "ResetType", action}));
+            redfish::base::actionParameterValueNotInList(body["ResetType"].get<std::string>(), "ResetType", action));
     if (!problems.empty()) return redfish::errorResponse(400, problems);
     auto rc = c.hal.reset(resetTypes().at(body["ResetType"].get<std::string>()));
     if (rc == hal::HalError::PowerFault) {
-        auto m = message("ResourceInUse");
+        auto m = redfish::base::resourceInUse();
         m["Resolution"] = "The blade has a power fault (power input or power supply); clear the fault and retry.";
         return redfish::errorResponse(409, {m});
     }
@@ -251,7 +249,7 @@ MaybeResponse routeSystems(Ctx& c) {
     if (seg.size() == 3 && seg[2] == "ResetActionInfo") return getOnly(c, resetActionInfo());
     if (seg.size() == 4 && seg[2] == "Actions") {
         if (seg[3] == "ComputerSystem.Reset") return resetAction(c);
-        return redfish::errorResponse(404, {message("ActionNotSupported", {seg[3]})});
+        return redfish::errorResponse(404, {redfish::base::actionNotSupported(seg[3])});
     }
     return std::nullopt;
 }

@@ -12,10 +12,6 @@
 #include "app/service.hpp"
 #include "config/config.hpp"
 
-#ifndef CMC_DEFAULT_MIGRATIONS_DIR
-#define CMC_DEFAULT_MIGRATIONS_DIR "schemas/db"
-#endif
-
 namespace {
 
 constexpr const char* kUsage = R"(Usage: cmcd [options]
@@ -92,7 +88,6 @@ int main(int argc, char** argv) {
     }
 
     cmc::config::Config cfg;
-    cfg.migrationsDir = CMC_DEFAULT_MIGRATIONS_DIR;
     if (!configPath.empty()) {
         std::ifstream in(configPath);
         if (!in) return usageError("cannot read config file '" + configPath + "'");

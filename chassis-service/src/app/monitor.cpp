@@ -4,8 +4,8 @@
 #include <iostream>
 
 #include "app/service.hpp"
-#include "common/json_reader.hpp"
 #include "events/event_log.hpp"
+#include "southbound/fabric/fabric.hpp"
 #include "southbound/ipmi/ipmi_client.hpp"
 #include "southbound/redfish/http_client.hpp"
 #include "southbound/redfish/redfish_bmc.hpp"
@@ -13,7 +13,6 @@
 
 namespace cmc::app {
 
-using json = nlohmann::json;
 using domain::HealthState;
 
 namespace {
@@ -115,8 +114,8 @@ void ChassisService::pollIpmi(BladeRuntime& b, std::int64_t now) {
             rt.lastIpmiRttMs = static_cast<double>(t - sent);
             rt.health->ipmiResult(t, true);
             rt.health->chassisStatus(t, r.value.powerOn, r.value.powerFault);
-            // The host is expected to stay on once seen on (until cmcd itself commands otherwise).
-            if (r.value.powerOn) rt.health->expectPower(true);
+            // Seen on while cmcd had commanded nothing: expected to stay on.
+            learnPower(slot, r.value.powerOn);
             rt.blade.powerState = r.value.powerOn ? "On" : "Off";
         } else {
             rt.health->ipmiResult(t, false, std::string(southbound::toString(r.error)) + ": " + r.message);
@@ -241,7 +240,7 @@ void ChassisService::onRedfishPoll(int slot, const southbound::RedfishResult<sou
                 // Redfish is this blade's only path: it carries the power state.
                 bool on = *st.powerState == "On";
                 rt.health->chassisStatus(t, on, false);
-                if (on) rt.health->expectPower(true);
+                learnPower(slot, on);
             }
         }
         rt.health->bmcReported(t, reportedHealth(st.health));
@@ -312,36 +311,25 @@ void ChassisService::scheduleFabric() {
 }
 
 void ChassisService::pollFabric() {
-    if (cfg_.fabricUrl.empty() || fabricInFlight_) return;
+    if (!fabric_ || fabricInFlight_) return;
     fabricInFlight_ = true;
-    http_->request(cfg_.fabricUrl, "GET", "/sim/v1/probe", {}, {{"Accept", "application/json"}},
-                   [this](southbound::HttpResult r) {
-                       fabricInFlight_ = false;
-                       ++counters_.fabricPolls;
-                       guarded("fabric answer", 0, [&] { onFabricProbe(r); });
-                   });
+    fabric_->probe([this](southbound::FabricResult<std::vector<southbound::LogicalIpState>> r) {
+        fabricInFlight_ = false;
+        ++counters_.fabricPolls;
+        guarded("fabric answer", 0, [&] { onFabricProbe(r); });
+    });
 }
 
-void ChassisService::onFabricProbe(const southbound::HttpResult& r) {
-    if (!r.transportOk || r.status != 200) return; // no fabric view: heartbeat stays as it was
-    auto j = jsonr::parse(r.body);
-    const json* targets = j ? jsonr::array(*j, "targets") : nullptr;
-    if (!targets) return;
+void ChassisService::onFabricProbe(const southbound::FabricResult<std::vector<southbound::LogicalIpState>>& r) {
+    if (!r.ok) return; // no fabric view: the heartbeat stays as it was
     // Each logical IP belongs to the blade that last answered for it
     // (ipOwner_); a blade's heartbeat is good while all its IPs answer.
     std::map<int, bool> perBlade;
-    for (const auto& t : *targets) {
-        auto ip = jsonr::text(t, "ip");
-        if (!ip) continue;
-        bool reachable = jsonr::boolean(t, "reachable").value_or(false);
-        const json* by = jsonr::array(t, "answeredBy");
-        if (reachable && by && !by->empty() && (*by)[0].is_number_unsigned()) {
-            auto owner = (*by)[0].get<std::uint64_t>();
-            if (owner >= 1 && owner <= 1000) moveLogicalIp(*ip, static_cast<int>(owner));
-        }
-        if (auto owner = ipOwner_.find(*ip); owner != ipOwner_.end()) {
-            auto [it, fresh] = perBlade.emplace(owner->second, reachable);
-            if (!fresh) it->second = it->second && reachable;
+    for (const auto& t : r.value) {
+        if (t.reachable && t.answeredBySlot) moveLogicalIp(t.ip, *t.answeredBySlot);
+        if (auto owner = ipOwner_.find(t.ip); owner != ipOwner_.end()) {
+            auto [it, fresh] = perBlade.emplace(owner->second, t.reachable);
+            if (!fresh) it->second = it->second && t.reachable;
         }
     }
     auto now = steadyMs();
@@ -386,7 +374,21 @@ void ChassisService::judgeNetworkNow() {
     network_ = v;
 }
 
+void ChassisService::learnPower(int slot, bool observedOn) {
+    if (auto learned = powerIntents_.learn(slot, observedOn, events::nowUnixMs())) store_->savePowerIntent(*learned);
+}
+
+void ChassisService::setPowerIntent(int slot, domain::PowerIntent intent, std::string reason) {
+    auto r = powerIntents_.set(slot, intent, std::move(reason), events::nowUnixMs());
+    std::cout << "cmcd: blade=" << slot << " power intent " << domain::toString(intent) << " (" << r.reason << ")\n";
+    store_->savePowerIntent(r);
+    if (auto it = blades_.find(slot); it != blades_.end()) judge(it->second);
+}
+
 void ChassisService::judge(BladeRuntime& b) {
+    // Health reads "off" as a failure only when cmcd wants the blade on.
+    auto intent = powerIntents_.of(b.blade.slot);
+    b.health->expectPower(intent ? std::optional<bool>(*intent == domain::PowerIntent::On) : std::nullopt);
     auto tr = b.health->evaluate(steadyMs(), network_.suspect);
     int slot = b.blade.slot;
     if (b.health->takeQuarantineRecommendation()) {

@@ -9,8 +9,9 @@
 
 #include "events/event_log.hpp"
 #include "http/http_server.hpp"
-#include "redfish/northbound.hpp"
+#include "northbound/northbound.hpp"
 #include "redfish/redfish_errors.hpp"
+#include "southbound/fabric/fabric.hpp"
 #include "southbound/ipmi/ipmi_client.hpp"
 #include "southbound/redfish/http_client.hpp"
 #include "southbound/redfish/redfish_bmc.hpp"
@@ -71,6 +72,7 @@ bool ChassisService::start(std::string& error, bool& badInput) {
     }
     std::cout << "cmcd: database " << cfg_.dbPath << " (schema version " << store_->schemaVersion() << ")\n";
     if (auto c = store_->loadChassisSync()) chassis_ = *c;
+    powerIntents_.load(store_->loadPowerIntentsSync());
     auto lastId = store_->lastEventIdSync();
     auto recent = store_->loadEventsSync(lastId > 10000 ? lastId - 10000 : 0, 10000);
     events_ = std::make_unique<events::EventLog>(store_.get(), lastId, std::move(recent));
@@ -100,12 +102,17 @@ bool ChassisService::start(std::string& error, bool& badInput) {
         }
     }
 
+    if (!cfg_.fabricUrl.empty()) {
+        fabric_ = southbound::makeSimulatorFabric(*http_, cfg_.fabricUrl);
+        std::cout << "cmcd: fabric " << fabric_->describe() << "\n";
+    }
+
     http::ServerOptions hs;
     hs.serverName = "OpenCMC-cmcd";
     hs.bodyLimit = 1024 * 1024;
     hs.maxConnections = 1024;
     hs.errorResponse = [](unsigned status, std::string_view detail) { return redfish::protocolError(status, detail); };
-    server_ = std::make_unique<http::Server>(io_, redfish::makeNorthboundHandler(*this), hs);
+    server_ = std::make_unique<http::Server>(io_, northbound::makeHandler(*this), hs);
     if (!server_->listen(cfg_.listenHost, cfg_.listenPort, error)) return false;
 
     for (auto& [slot, b] : blades_) {
@@ -136,6 +143,71 @@ void ChassisService::stop() {
 
 std::uint16_t ChassisService::port() const {
     return server_ ? server_->port() : 0;
+}
+
+std::vector<int> ChassisService::bladeSlots() const {
+    std::vector<int> out;
+    out.reserve(blades_.size());
+    for (const auto& [slot, b] : blades_)
+        out.push_back(slot);
+    return out;
+}
+
+std::optional<domain::BladeView> ChassisService::bladeView(int slot) const {
+    auto it = blades_.find(slot);
+    if (it == blades_.end()) return std::nullopt;
+    const auto& rt = it->second;
+    domain::BladeView v;
+    v.blade = rt.blade;
+    v.blade.bmc.password.clear(); // the API never sees credentials
+    v.blade.bmc.redfishPassword.clear();
+    v.steadyNowMs = steadyMs();
+    v.lastTransition = rt.lastTransition;
+    v.logicalIps = rt.logicalIps;
+    v.ipmiSessionUp = rt.ipmiUp;
+    v.lastIpmiRttMs = rt.lastIpmiRttMs;
+    if (rt.redfish) {
+        v.redfishSystem = rt.redfish->systemPath();
+        v.eventStream = rt.redfish->subscribed();
+    }
+    v.state = rt.blade.health;
+    if (const auto* pi = powerIntents_.record(slot)) v.powerIntent = *pi;
+    if (rt.health) {
+        v.badSignals = rt.health->badSignals();
+        v.reason = rt.health->reason();
+        v.quarantineRecommended = rt.health->quarantineRecommended();
+        v.ipmi = rt.health->ipmi();
+        v.redfish = rt.health->redfish();
+        v.heartbeat = rt.health->heartbeatSignal();
+        bool ipmiOk = !rt.blade.bmc.hasIpmi() || (rt.ipmiUp && !v.ipmi.bad);
+        bool redfishOk = !rt.blade.bmc.hasRedfish() || rt.blade.bmc.hasIpmi() || (v.redfish.known && !v.redfish.bad);
+        v.bmcReachable = ipmiOk && redfishOk;
+    }
+    return v;
+}
+
+domain::ManagerView ChassisService::managerView() const {
+    domain::ManagerView m;
+    m.version = kVersion;
+    m.startedUnixMs = startedUnixMs_;
+    m.network = network_;
+    m.counters = counters_;
+    m.eventRetention = cfg_.eventRetention;
+    m.blades = blades_.size();
+    return m;
+}
+
+void ChassisService::authenticate(const std::string& user, const std::string& password,
+                                  std::function<void(std::optional<http::Principal>)> done) {
+    // cmcd has one account today, the administrator (accounts and roles come
+    // with the northbound API issue).
+    verifyAdmin(user, password, [user, done = std::move(done)](bool ok) {
+        if (!ok) {
+            done(std::nullopt);
+            return;
+        }
+        done(http::Principal{user, "Administrator", northbound::privilegesOf("Administrator")});
+    });
 }
 
 void ChassisService::verifyAdmin(const std::string& user, const std::string& password, std::function<void(bool)> done) {

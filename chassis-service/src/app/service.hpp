@@ -15,6 +15,9 @@
 #include "config/config.hpp"
 #include "domain/health.hpp"
 #include "domain/model.hpp"
+#include "domain/power_intent.hpp"
+#include "domain/views.hpp"
+#include "northbound/backend.hpp"
 
 namespace cmc::store {
 class Store;
@@ -26,6 +29,9 @@ struct HttpResult;
 struct RedfishInventory;
 struct RedfishEvent;
 struct RedfishSystemState;
+class Fabric;
+struct LogicalIpState;
+template <class T> struct FabricResult;
 template <class T> struct RedfishResult;
 } // namespace cmc::southbound
 namespace cmc::events {
@@ -39,10 +45,10 @@ namespace cmc::app {
 
 inline constexpr const char* kVersion = "0.1.0";
 
-class ChassisService {
+class ChassisService final : public northbound::Backend {
 public:
     ChassisService(boost::asio::io_context& io, config::Config cfg);
-    ~ChassisService();
+    ~ChassisService() override;
 
     // Opens the database, loads the inventory, imports the manifest, starts
     // monitoring and the northbound API. Returns false with `error` (exit 2
@@ -64,18 +70,26 @@ public:
     void verifyAdmin(const std::string& user, const std::string& password, std::function<void(bool)> done);
     [[nodiscard]] store::Store& store() { return *store_; }
 
-    struct Counters {
-        std::uint64_t ipmiPolls = 0;
-        std::uint64_t ipmiFailures = 0;
-        std::uint64_t selReads = 0;
-        std::uint64_t redfishPolls = 0;
-        std::uint64_t redfishFailures = 0;
-        std::uint64_t fabricPolls = 0;
-        std::uint64_t transitions = 0;
-        std::uint64_t redfishEvents = 0;   // events received on BMC SSE streams
-        std::uint64_t handlerFailures = 0; // exceptions caught at handler and timer boundaries
-    };
+    using Counters = domain::MonitorCounters;
     [[nodiscard]] const Counters& counters() const { return counters_; }
+
+    // northbound::Backend: the read model the API shows.
+    [[nodiscard]] std::vector<int> bladeSlots() const override;
+    [[nodiscard]] std::optional<domain::BladeView> bladeView(int slot) const override;
+    [[nodiscard]] domain::Chassis chassisInfo() const override { return chassis_; }
+    [[nodiscard]] domain::ManagerView managerView() const override;
+    [[nodiscard]] events::EventLog& eventLog() override { return *events_; }
+    void authenticate(const std::string& user, const std::string& password,
+                      std::function<void(std::optional<http::Principal>)> done) override;
+    void reportFailure(const std::string& what, const std::string& why) override {
+        noteFailure(what.c_str(), 0, why.c_str());
+    }
+    // Power intent: what cmcd wants each blade to be (the orchestrator and
+    // operator actions set it; persisted). A blade whose intent is Off is
+    // never judged failed for being off.
+    void setPowerIntent(int slot, domain::PowerIntent intent, std::string reason);
+    [[nodiscard]] const domain::PowerIntents& powerIntents() const { return powerIntents_; }
+
     // Logs a failure caught at a handler or timer boundary and counts it.
     void noteFailure(const char* what, int slot, const char* why) noexcept;
 
@@ -98,8 +112,9 @@ private:
     void onRedfishPoll(int slot, const southbound::RedfishResult<southbound::RedfishSystemState>& r);
     void scheduleFabric();
     void pollFabric();
-    void onFabricProbe(const southbound::HttpResult& r);
+    void onFabricProbe(const southbound::FabricResult<std::vector<southbound::LogicalIpState>>& r);
     void judge(BladeRuntime& b);
+    void learnPower(int slot, bool observedOn);
     void judgeNetworkNow();
     void moveLogicalIp(const std::string& ip, int slot);
     void scheduleRetention();
@@ -121,11 +136,13 @@ private:
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<southbound::IpmiClient> ipmiClient_;
     std::unique_ptr<southbound::HttpClient> http_;
+    std::unique_ptr<southbound::Fabric> fabric_; // switch, SAN, DHCP and the logical-IP heartbeat
     std::unique_ptr<events::EventLog> events_;
     std::unique_ptr<http::Server> server_;
     std::map<int, BladeRuntime> blades_;
     domain::Chassis chassis_;
     domain::NetworkVerdict network_;
+    domain::PowerIntents powerIntents_;
     std::map<std::string, int> ipOwner_; // logical IP -> slot that last answered for it
     bool fabricInFlight_ = false;
     bool stopped_ = false;

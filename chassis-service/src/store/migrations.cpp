@@ -77,7 +77,7 @@ bool listMigrations(const std::string& dir, std::vector<Migration>& out, std::st
                     "' (expected NNNN_name.sql with NNNN >= 0001 and name in [a-z0-9_])";
             return false;
         }
-        out.push_back(Migration{v, file, entry.path().string()});
+        out.push_back(Migration{v, file, entry.path().string(), {}});
     }
     std::sort(out.begin(), out.end(), [](const Migration& a, const Migration& b) { return a.version < b.version; });
     for (std::size_t i = 0; i < out.size(); ++i) {
@@ -95,9 +95,31 @@ bool listMigrations(const std::string& dir, std::vector<Migration>& out, std::st
     return true;
 }
 
+// The built-in migrations, checked like a directory's.
+static bool listBuiltin(std::vector<Migration>& out, std::string& error) {
+    out.clear();
+    for (const auto& b : builtinMigrations()) {
+        int v = versionOf(b.name);
+        if (v <= 0) {
+            error = std::string("malformed built-in migration name '") + b.name + "'";
+            return false;
+        }
+        out.push_back(Migration{v, b.name, {}, b.sql});
+    }
+    std::sort(out.begin(), out.end(), [](const Migration& a, const Migration& b) { return a.version < b.version; });
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        if (out[i].version != static_cast<int>(i) + 1) {
+            error = "built-in migrations do not run 0001, 0002, ...: found '" + out[i].name + "'";
+            return false;
+        }
+    }
+    if (out.empty()) error = "no built-in migrations";
+    return !out.empty();
+}
+
 bool applyMigrations(Db& db, const std::string& dir, int& version, std::string& error) {
     std::vector<Migration> migrations;
-    if (!listMigrations(dir, migrations, error)) return false;
+    if (dir.empty() ? !listBuiltin(migrations, error) : !listMigrations(dir, migrations, error)) return false;
     if (!userVersion(db, version, error)) return false;
     const int newest = migrations.back().version;
     if (version > newest) {
@@ -111,8 +133,8 @@ bool applyMigrations(Db& db, const std::string& dir, int& version, std::string& 
     }
     for (const auto& m : migrations) {
         if (m.version <= version) continue;
-        std::string sql;
-        if (!readFile(m.path, sql)) {
+        std::string sql = m.sql;
+        if (!m.path.empty() && !readFile(m.path, sql)) {
             error = "cannot read migration '" + m.path + "'";
             return false;
         }

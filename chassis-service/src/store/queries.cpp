@@ -460,4 +460,28 @@ std::string integrityCheck(Db& db, std::string& result) {
     return {};
 }
 
+std::string savePowerIntent(Db& db, const domain::PowerIntentRecord& r) {
+    auto q = db.query("INSERT INTO power_intents (slot, intent, reason, set_ms, learned) VALUES (?1, ?2, ?3, ?4, ?5) "
+                      "ON CONFLICT (slot) DO UPDATE SET intent = excluded.intent, reason = excluded.reason, "
+                      "set_ms = excluded.set_ms, learned = excluded.learned");
+    q.bind(1, r.slot).bind(2, std::string_view(domain::toString(r.intent))).bind(3, r.reason);
+    q.bind(4, r.setMs).bind(5, r.learned);
+    return q.exec() ? std::string() : "power intent slot=" + std::to_string(r.slot) + ": " + q.error();
+}
+
+std::string loadPowerIntents(Db& db, std::vector<domain::PowerIntentRecord>& out) {
+    out.clear();
+    auto q = db.query("SELECT slot, intent, reason, set_ms, learned FROM power_intents ORDER BY slot");
+    while (q.next()) {
+        domain::PowerIntentRecord r;
+        r.slot = q.int32(0);
+        r.intent = domain::powerIntentFrom(q.text(1)).value_or(domain::PowerIntent::On);
+        r.reason = q.text(2);
+        r.setMs = q.int64(3);
+        r.learned = q.int64(4) != 0;
+        out.push_back(std::move(r));
+    }
+    return q.failed() ? "load power intents: " + q.error() : std::string();
+}
+
 } // namespace cmc::store::sql

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "domain/model.hpp"
+#include "domain/power_intent.hpp"
 #include "store/store.hpp"
 
 namespace cmc::store {
@@ -44,6 +45,8 @@ void rollbackToSavepoint(Db& db);
 [[nodiscard]] std::string loadSamples(Db& db, int slot, std::int64_t sinceMs, std::vector<domain::HealthSample>& out);
 [[nodiscard]] std::string loadAggregates(Db& db, int slot, std::int64_t sinceMs, std::vector<SampleAggregate>& out);
 [[nodiscard]] std::string integrityCheck(Db& db, std::string& result);
+[[nodiscard]] std::string savePowerIntent(Db& db, const domain::PowerIntentRecord& r);
+[[nodiscard]] std::string loadPowerIntents(Db& db, std::vector<domain::PowerIntentRecord>& out);
 
 } // namespace sql
 } // namespace cmc::store

@@ -265,6 +265,52 @@ std::int64_t Store::lastEventIdSync() {
     return impl_->runSync<std::int64_t>("last event id", sql::lastEventId);
 }
 
+Batch& Batch::saveBlade(domain::Blade b) {
+    steps_.push_back([b = std::move(b)](Db& db) { return sql::saveBlade(db, b); });
+    return *this;
+}
+
+Batch& Batch::markBladeAbsent(int slot) {
+    steps_.push_back([slot](Db& db) { return sql::markBladeAbsent(db, slot); });
+    return *this;
+}
+
+Batch& Batch::savePowerIntent(domain::PowerIntentRecord r) {
+    steps_.push_back([r = std::move(r)](Db& db) { return sql::savePowerIntent(db, r); });
+    return *this;
+}
+
+Batch& Batch::appendTransition(domain::HealthTransition t) {
+    steps_.push_back([t = std::move(t)](Db& db) {
+        std::int64_t id = 0;
+        return sql::appendTransition(db, t, id);
+    });
+    return *this;
+}
+
+void Store::apply(Batch batch, Done done) {
+    // One queued write = one savepoint: the steps stand or fall together.
+    impl_->enqueue(impl_->writeTask(
+        "atomic batch",
+        [steps = std::move(batch.steps_)](Db& db) {
+            for (std::size_t i = 0; i < steps.size(); ++i) {
+                if (auto err = steps[i](db); !err.empty())
+                    return "step " + std::to_string(i + 1) + " of " + std::to_string(steps.size()) + ": " + err;
+            }
+            return std::string();
+        },
+        std::move(done)));
+}
+
+void Store::savePowerIntent(domain::PowerIntentRecord r, Done done) {
+    impl_->enqueue(impl_->writeTask(
+        "save power intent", [r = std::move(r)](Db& db) { return sql::savePowerIntent(db, r); }, std::move(done)));
+}
+
+std::vector<domain::PowerIntentRecord> Store::loadPowerIntentsSync() {
+    return impl_->runSync<std::vector<domain::PowerIntentRecord>>("load power intents", sql::loadPowerIntents);
+}
+
 void Store::saveChassis(domain::Chassis c, Done done) {
     impl_->enqueue(impl_->writeTask(
         "save chassis", [c = std::move(c)](Db& db) { return sql::saveChassis(db, c); }, std::move(done)));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "domain/model.hpp"
+#include "domain/power_intent.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -19,8 +20,8 @@ class io_context;
 namespace cmc::store {
 
 struct StoreOptions {
-    std::string path;                                              // database file; parent directory created
-    std::string migrationsDir;                                     // schemas/db (NNNN_name.sql applied in order)
+    std::string path;          // database file; parent directory created
+    std::string migrationsDir; // NNNN_name.sql applied in order; empty: the migrations compiled into the binary
     std::int64_t sampleRetentionMs = 24LL * 3600 * 1000;           // raw samples kept this long
     std::int64_t downsampledRetentionMs = 30LL * 24 * 3600 * 1000; // per-minute aggregates
     std::int64_t eventRetentionCount = 100000;                     // newest events kept; <= 0 keeps all
@@ -37,6 +38,24 @@ struct SampleAggregate {
     std::optional<double> minValue; // empty when no sample carried a value
     std::optional<double> avgValue;
     std::optional<double> maxValue;
+};
+
+class Db;
+
+// Several writes that land together or not at all (one savepoint): e.g. a
+// failover phase and the blade role it implies.
+class Batch {
+public:
+    Batch& saveBlade(domain::Blade b);
+    Batch& markBladeAbsent(int slot);
+    Batch& savePowerIntent(domain::PowerIntentRecord r);
+    Batch& appendTransition(domain::HealthTransition t);
+    [[nodiscard]] bool empty() const { return steps_.empty(); }
+    [[nodiscard]] std::size_t size() const { return steps_.size(); }
+
+private:
+    friend class Store;
+    std::vector<std::function<std::string(Db&)>> steps_;
 };
 
 class Store {
@@ -71,6 +90,11 @@ public:
     // Retention: delete raw samples older than sampleRetentionMs after folding
     // them into per-minute aggregates; trim events beyond eventRetentionCount.
     void runRetention(std::int64_t nowMs, Done done = {});
+    void savePowerIntent(domain::PowerIntentRecord r, Done done = {});
+    // Runs every write of the batch as one atomic step: a failure of any
+    // rolls all of them back, and `done` reports the first error.
+    void apply(Batch batch, Done done = {});
+    [[nodiscard]] std::vector<domain::PowerIntentRecord> loadPowerIntentsSync();
 
     // Asynchronous reads (run on the writer thread, answered on the io_context).
     // The newest `limit` transitions of a slot, oldest first.

@@ -254,3 +254,38 @@ TEST_CASE("with IPMI and Redfish, one path down is Suspect, both down BmcUnreach
     CHECK((h.state() == HealthState::BmcUnreachable));
     CHECK(h.reason().find("IPMI: timeout") != std::string::npos);
 }
+
+// ---- power intent
+
+#include "domain/power_intent.hpp"
+
+TEST_CASE("power intent: learned from the first 'on', never over a commanded intent") {
+    PowerIntents p;
+    CHECK_FALSE(p.of(1).has_value());
+    CHECK_FALSE(p.learn(1, false, 10).has_value()); // seen off: nothing learned
+    auto learned = p.learn(1, true, 20);
+    REQUIRE(learned.has_value());
+    CHECK(learned->learned);
+    CHECK((*p.of(1) == PowerIntent::On));
+    CHECK_FALSE(p.learn(1, true, 30).has_value()); // once
+    p.set(1, PowerIntent::Off, "operator power off", 40);
+    CHECK_FALSE(p.learn(1, true, 50).has_value()); // an operator's intent stands
+    CHECK((*p.of(1) == PowerIntent::Off));
+    CHECK_FALSE(p.record(1)->learned);
+}
+
+TEST_CASE("a blade powered off with an Off intent is not failed; with an On intent it is") {
+    BladeHealth h(5, {});
+    healthy(h, 0, 2000);
+    h.expectPower(false); // the orchestrator fenced it / an operator powered it off
+    for (std::int64_t t = 2250; t <= 6000; t += 250) {
+        h.ipmiResult(t, true);
+        h.chassisStatus(t, false, false);
+        (void)h.evaluate(t, false);
+    }
+    CHECK((h.state() == HealthState::Healthy));
+    h.expectPower(true);
+    (void)h.evaluate(6250, false);
+    CHECK((h.state() == HealthState::Failed));
+    CHECK(h.reason() == "host powered off unexpectedly");
+}

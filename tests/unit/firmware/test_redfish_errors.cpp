@@ -1,16 +1,56 @@
 #include <doctest/doctest.h>
 
+#include "redfish/base_messages.hpp"
 #include "redfish/redfish_errors.hpp"
 
 using namespace cmc;
 
 TEST_CASE("Base messages substitute their arguments") {
-    auto m = redfish::message("ResourceNotFound", {"ComputerSystem", "7"});
+    auto m = redfish::base::resourceNotFound("ComputerSystem", "7");
     CHECK(m["MessageId"].get<std::string>() == std::string("Base.1.22.1.ResourceNotFound"));
     CHECK(m["Message"].get<std::string>() ==
           std::string("The requested resource of type ComputerSystem named '7' was not found."));
     CHECK(m["MessageSeverity"].get<std::string>() == std::string("Critical"));
     CHECK(m["MessageArgs"].size() == 2u);
+}
+
+TEST_CASE("every typed Base message names a message of the Base registry, with its argument count") {
+    using namespace redfish::base;
+    const nlohmann::json all[] = {resourceNotFound("T", "i"),
+                                  resourceInUse(),
+                                  malformedJson(),
+                                  propertyUnknown("P"),
+                                  propertyValueTypeError("v", "P"),
+                                  propertyValueNotInList("v", "P"),
+                                  propertyValueFormatError("v", "P"),
+                                  propertyValueOutOfRange("v", "P"),
+                                  propertyNotWritable("P"),
+                                  propertyMissing("P"),
+                                  createFailedMissingReqProperties("P"),
+                                  actionParameterMissing("A", "p"),
+                                  actionParameterUnknown("A", "p"),
+                                  actionParameterValueNotInList("v", "p", "A"),
+                                  actionParameterValueTypeError("v", "p", "A"),
+                                  actionNotSupported("A"),
+                                  insufficientPrivilege(),
+                                  noValidSession(),
+                                  preconditionFailed(),
+                                  operationNotAllowed(),
+                                  generalError(),
+                                  queryNotSupported(),
+                                  noOperation(),
+                                  success(),
+                                  payloadTooLarge(),
+                                  unsupportedMediaType(),
+                                  serviceTemporarilyUnavailable("5")};
+    for (const auto& m : all) {
+        auto text = m["Message"].get<std::string>();
+        // A known message has its registry text (an unknown id would echo the id) with every %n filled.
+        CHECK(text != m["MessageId"].get<std::string>().substr(std::string("Base.1.22.1.").size()));
+        CHECK(text.find('%') == std::string::npos);
+        CHECK(m["MessageId"].get<std::string>().rfind("Base.1.22.1.", 0) == 0);
+    }
+    CHECK(propertyUnknown("Foo", "#/Foo")["RelatedProperties"][0] == "#/Foo");
 }
 
 TEST_CASE("error responses carry the DMTF error body") {

@@ -1,9 +1,11 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <vector>
 
+#include "store/migrations.hpp"
 #include "store_test_util.hpp"
 
 using namespace cmc;
@@ -79,8 +81,14 @@ void writeFile(const std::filesystem::path& p, const std::string& text) {
 
 } // namespace
 
-// The migrations shipped in schemas/db.
-constexpr int kShippedVersion = 2;
+// The migrations shipped in schemas/db (compiled into the binary).
+const int kShippedVersion = static_cast<int>(cmc::store::builtinMigrations().size());
+
+std::string migrationName(int version, const char* name) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d", version);
+    return std::string(buf) + "_" + name + ".sql";
+}
 
 TEST_CASE("migrations apply on an empty database, are idempotent on reopen, record the version") {
     TempDir dir;
@@ -109,7 +117,8 @@ TEST_CASE("a database newer than the code is refused; broken migration dirs are 
     std::filesystem::create_directories(migrations);
     for (const auto& shipped : std::filesystem::directory_iterator(CMC_MIGRATIONS_DIR))
         std::filesystem::copy_file(shipped.path(), migrations / shipped.path().filename());
-    writeFile(migrations / "0003_extra.sql", "CREATE TABLE extra (id INTEGER NOT NULL PRIMARY KEY) STRICT;\n");
+    writeFile(migrations / migrationName(kShippedVersion + 1, "extra"),
+              "CREATE TABLE extra (id INTEGER NOT NULL PRIMARY KEY) STRICT;\n");
     auto o = options(dir.path());
     o.migrationsDir = migrations.string();
     {
@@ -134,19 +143,20 @@ TEST_CASE("a database newer than the code is refused; broken migration dirs are 
         CHECK(error.find("3_bad.sql") != std::string::npos);
     }
     SUBCASE("gap in the numbering") {
-        writeFile(migrations / "0005_later.sql", "SELECT 1;");
+        writeFile(migrations / migrationName(kShippedVersion + 3, "later"), "SELECT 1;");
         error.clear();
         CHECK(Store::open(loop.io, o, error) == nullptr);
-        CHECK(error.find("0005_later.sql") != std::string::npos);
+        CHECK(error.find(migrationName(kShippedVersion + 3, "later")) != std::string::npos);
     }
     SUBCASE("a failing migration leaves the previous version") {
-        writeFile(migrations / "0004_broken.sql",
+        writeFile(migrations / migrationName(kShippedVersion + 2, "broken"),
                   "CREATE TABLE half (id INTEGER NOT NULL PRIMARY KEY);\nINSERT INTO nonexistent VALUES (1);\n");
         error.clear();
         CHECK(Store::open(loop.io, o, error) == nullptr);
-        CHECK(error.find("0004_broken.sql") != std::string::npos);
+        CHECK(error.find(migrationName(kShippedVersion + 2, "broken")) != std::string::npos);
         // Fixed: the half-created table was rolled back, so creating it again works.
-        writeFile(migrations / "0004_broken.sql", "CREATE TABLE half (id INTEGER NOT NULL PRIMARY KEY);\n");
+        writeFile(migrations / migrationName(kShippedVersion + 2, "broken"),
+                  "CREATE TABLE half (id INTEGER NOT NULL PRIMARY KEY);\n");
         auto s = openOrFail(loop.io, o);
         CHECK(s->schemaVersion() == kShippedVersion + 2);
     }
@@ -517,4 +527,63 @@ TEST_CASE("flush waits for queued writes and the destructor drains the queue") {
     auto blades = s->loadBladesSync();
     REQUIRE(blades.size() == 8);
     CHECK_FALSE(blades[7].present);
+}
+
+TEST_CASE("the built-in migrations equal schemas/db and open a database without any directory") {
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(CMC_MIGRATIONS_DIR)) {
+        if (e.path().extension() == ".sql") files.push_back(e.path().filename().string());
+    }
+    std::sort(files.begin(), files.end());
+    const auto& builtin = cmc::store::builtinMigrations();
+    REQUIRE(builtin.size() == files.size());
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        CHECK(std::string(builtin[i].name) == files[i]);
+        std::ifstream in(std::filesystem::path(CMC_MIGRATIONS_DIR) / files[i]);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        CHECK(std::string(builtin[i].sql) == ss.str());
+    }
+    TempDir dir;
+    Loop loop;
+    auto o = options(dir.path());
+    o.migrationsDir.clear(); // compiled in
+    auto s = openOrFail(loop.io, o);
+    CHECK(s->schemaVersion() == kShippedVersion);
+    CHECK(integrity(loop, *s) == "ok");
+}
+
+TEST_CASE("a batch lands as one atomic step: one failing write rolls back the others") {
+    TempDir dir;
+    Loop loop;
+    auto s = openOrFail(loop.io, options(dir.path()));
+    cmc::store::Batch ok;
+    ok.saveBlade(makeBlade(1)).savePowerIntent({1, domain::PowerIntent::Off, "operator power off", 5, false});
+    std::string error = "unset";
+    bool answered = false;
+    s->apply(std::move(ok), [&](bool good, std::string e) {
+        error = good ? "" : e;
+        answered = true;
+    });
+    loop.runUntil([&] { return answered; });
+    CHECK(error.empty());
+    auto intents = s->loadPowerIntentsSync();
+    REQUIRE(intents.size() == 1);
+    CHECK((intents[0].intent == domain::PowerIntent::Off));
+    CHECK(intents[0].reason == "operator power off");
+
+    cmc::store::Batch bad;
+    bad.saveBlade(makeBlade(2)).savePowerIntent({2, domain::PowerIntent::On, "x", 6, true}).saveBlade(makeBlade(0));
+    answered = false;
+    s->apply(std::move(bad), [&](bool good, std::string e) {
+        error = good ? "" : e;
+        answered = true;
+    });
+    loop.runUntil([&] { return answered; });
+    CHECK(error.find("step 3 of 3") != std::string::npos);
+    // Neither blade 2 nor its intent exist: the whole batch rolled back.
+    auto blades = s->loadBladesSync();
+    REQUIRE(blades.size() == 1);
+    CHECK(blades[0].slot == 1);
+    CHECK(s->loadPowerIntentsSync().size() == 1);
 }

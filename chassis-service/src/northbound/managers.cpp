@@ -2,14 +2,12 @@
 // log, and one BMC manager per blade.
 #include <charconv>
 
-#include "app/service.hpp"
 #include "events/event_log.hpp"
-#include "redfish/northbound.hpp"
+#include "northbound/resources.hpp"
+#include "redfish/base_messages.hpp"
 #include "redfish/redfish_errors.hpp"
 
-namespace cmc::redfish {
-
-using json = nlohmann::json;
+namespace cmc::northbound {
 
 namespace {
 
@@ -33,11 +31,11 @@ json eventJson(const domain::Event& e) {
 }
 
 // $skip / $top paging of the event log (newest last, as ids grow).
-http::Response entries(const Request& r) {
-    const auto& all = r.service.events().recent();
+http::Response entries(Backend& b, const http::Request& req) {
+    const auto& all = b.eventLog().recent();
     std::size_t skip = 0;
     std::size_t top = 1000;
-    std::string q = r.http.query;
+    const std::string& q = req.query;
     std::size_t i = 0;
     while (i < q.size()) {
         auto j = q.find('&', i);
@@ -54,7 +52,7 @@ http::Response entries(const Request& r) {
         else if ((k == "$top" || k == "%24top") && number && n > 0)
             top = std::min<std::size_t>(n, 1000);
         else
-            return errorResponse(400, {message("QueryNotSupported")});
+            return redfish::errorResponse(400, {redfish::base::queryNotSupported()});
         i = j + 1;
     }
     json c = collectionOf(kLog + "/Entries", "#LogEntryCollection.LogEntryCollection", "Event Log Entries", {});
@@ -67,29 +65,30 @@ http::Response entries(const Request& r) {
         c["Members@odata.nextLink"] =
             kLog + "/Entries?$skip=" + std::to_string(skip + members.size()) + "&$top=" + std::to_string(top);
     }
-    return r.http.method == "GET" || r.http.method == "HEAD" ? jsonResponse(200, c) : methodNotAllowed("GET, HEAD");
+    return redfish::jsonResponse(200, c);
 }
 
-json cmcJson(app::ChassisService& s) {
+json cmcJson(Backend& b) {
+    const auto v = b.managerView();
     json m;
     m["@odata.id"] = "/redfish/v1/Managers/cmc";
     m["@odata.type"] = "#Manager.v1_19_0.Manager";
     m["Id"] = "cmc";
     m["Name"] = "OpenCMC chassis management controller";
     m["ManagerType"] = "EnclosureManager";
-    m["FirmwareVersion"] = app::kVersion;
+    m["FirmwareVersion"] = v.version;
     m["DateTime"] = events::rfc3339Ms(events::nowUnixMs());
     m["DateTimeLocalOffset"] = "+00:00";
     m["ServiceEntryPointUUID"] = "00000000-0000-0000-0000-000000000000";
-    const auto& n = s.network();
+    const auto& n = v.network;
     m["Status"] = {{"State", "Enabled"}, {"Health", n.suspect ? "Critical" : "OK"}};
     m["LogServices"] = link("/redfish/v1/Managers/cmc/LogServices");
     m["Links"]["ManagerForChassis"] = json::array({link("/redfish/v1/Chassis/chassis")});
     m["Oem"]["OpenCMC"] = {{"@odata.type", "#OpenCMCManager.v1_0_0.Manager"},
-                           {"StartedAt", events::rfc3339Ms(s.startedUnixMs())},
+                           {"StartedAt", events::rfc3339Ms(v.startedUnixMs)},
                            {"ManagementNetwork",
                             {{"Suspect", n.suspect}, {"UnreachableBmcs", n.unreachable}, {"MonitoredBmcs", n.total}}}};
-    const auto& c = s.counters();
+    const auto& c = v.counters;
     m["Oem"]["OpenCMC"]["Monitor"] = {{"IpmiPolls", c.ipmiPolls},
                                       {"IpmiPollFailures", c.ipmiFailures},
                                       {"SelReads", c.selReads},
@@ -99,12 +98,12 @@ json cmcJson(app::ChassisService& s) {
                                       {"HealthTransitions", c.transitions},
                                       {"BmcEvents", c.redfishEvents},
                                       {"HandlerFailures", c.handlerFailures},
-                                      {"Blades", s.blades().size()}};
+                                      {"Blades", v.blades}};
     return m;
 }
 
-json bmcJson(const app::BladeRuntime& rt) {
-    const auto& b = rt.blade;
+json bmcJson(const domain::BladeView& v) {
+    const auto& b = v.blade;
     auto id = "bmc-" + std::to_string(b.slot);
     json m;
     m["@odata.id"] = "/redfish/v1/Managers/" + id;
@@ -113,68 +112,77 @@ json bmcJson(const app::BladeRuntime& rt) {
     m["Name"] = "BMC of blade slot " + std::to_string(b.slot);
     m["ManagerType"] = "BMC";
     m["FirmwareVersion"] = b.bmcFirmwareVersion;
-    bool reachable = rt.health && !rt.health->ipmi().bad && rt.ipmiUp;
     m["Status"] = {{"State", b.present ? "Enabled" : "Absent"},
-                   {"Health", reachable || !b.present ? "OK" : "Critical"}};
+                   {"Health", v.bmcReachable || !b.present ? "OK" : "Critical"}};
     m["Links"]["ManagerForChassis"] = json::array({link("/redfish/v1/Chassis/blade-" + std::to_string(b.slot))});
     // Endpoints only: credentials are never shown.
     m["Oem"]["OpenCMC"] = {{"@odata.type", "#OpenCMCManager.v1_0_0.Manager"},
                            {"Ipmi",
                             {{"Host", b.bmc.ipmiHost},
                              {"Port", b.bmc.ipmiPort},
-                             {"SessionUp", rt.ipmiUp},
-                             {"LastRoundTripMs", rt.lastIpmiRttMs}}},
+                             {"SessionUp", v.ipmiSessionUp},
+                             {"LastRoundTripMs", v.lastIpmiRttMs}}},
                            {"RedfishUrl", b.bmc.redfishUrl}};
     return m;
 }
 
 } // namespace
 
-Maybe routeManagers(Request& r) {
-    auto& s = r.service;
-    const auto& seg = r.seg;
-    if (seg.size() == 1) {
+void addManagerRoutes(http::Router& r, Backend& b) {
+    r.route("/redfish/v1/Managers")([&b](const http::RouteRequest&, const http::AsyncResp& res) {
         std::vector<std::string> members{"/redfish/v1/Managers/cmc"};
-        for (const auto& [slot, b] : s.blades())
+        for (int slot : b.bladeSlots())
             members.push_back("/redfish/v1/Managers/bmc-" + std::to_string(slot));
-        return readOnly(r, collectionOf("/redfish/v1/Managers", "#ManagerCollection.ManagerCollection",
-                                        "Manager Collection", members));
-    }
-    if (seg[1] == "cmc") {
-        if (seg.size() == 2) return readOnly(r, cmcJson(s));
-        if (seg[2] != "LogServices") return std::nullopt;
-        if (seg.size() == 3) {
-            return readOnly(r, collectionOf("/redfish/v1/Managers/cmc/LogServices",
-                                            "#LogServiceCollection.LogServiceCollection", "Log Services", {kLog}));
+        reply(res, collectionOf("/redfish/v1/Managers", "#ManagerCollection.ManagerCollection", "Manager Collection",
+                                members));
+    });
+    r.route("/redfish/v1/Managers/cmc")([&b](const http::RouteRequest&, const http::AsyncResp& res) {
+        reply(res, cmcJson(b));
+    });
+    r.route("/redfish/v1/Managers/cmc/LogServices")([](const http::RouteRequest&, const http::AsyncResp& res) {
+        reply(res, collectionOf("/redfish/v1/Managers/cmc/LogServices", "#LogServiceCollection.LogServiceCollection",
+                                "Log Services", {kLog}));
+    });
+    r.route("/redfish/v1/Managers/cmc/LogServices/EventLog")([&b](const http::RouteRequest&,
+                                                                  const http::AsyncResp& res) {
+        json l;
+        l["@odata.id"] = kLog;
+        l["@odata.type"] = "#LogService.v1_7_0.LogService";
+        l["Id"] = "EventLog";
+        l["Name"] = "Chassis event log";
+        l["LogEntryType"] = "Event";
+        l["OverWritePolicy"] = "WrapsWhenFull";
+        l["MaxNumberOfRecords"] = b.managerView().eventRetention;
+        l["ServiceEnabled"] = true;
+        l["DateTime"] = events::rfc3339Ms(events::nowUnixMs());
+        l["Entries"] = link(kLog + "/Entries");
+        reply(res, l);
+    });
+    r.route("/redfish/v1/Managers/cmc/LogServices/<str>")([](const http::RouteRequest& req,
+                                                            const http::AsyncResp& res) {
+        res->res = redfish::resourceNotFound("LogService", req.params[0]);
+    });
+    r.route("/redfish/v1/Managers/cmc/LogServices/EventLog/Entries")(
+        [&b](const http::RouteRequest& req, const http::AsyncResp& res) { res->res = entries(b, req.http); });
+    r.route("/redfish/v1/Managers/cmc/LogServices/EventLog/Entries/<str>")(
+        [&b](const http::RouteRequest& req, const http::AsyncResp& res) {
+            for (const auto& e : b.eventLog().recent()) {
+                if (std::to_string(e.id) == req.params[0]) {
+                    reply(res, eventJson(e));
+                    return;
+                }
+            }
+            res->res = redfish::resourceNotFound("LogEntry", req.params[0]);
+        });
+    r.route("/redfish/v1/Managers/<str>")([&b](const http::RouteRequest& req, const http::AsyncResp& res) {
+        auto slot = slotFromId(req.params[0], "bmc-");
+        auto v = slot ? b.bladeView(*slot) : std::nullopt;
+        if (!v) {
+            res->res = redfish::resourceNotFound("Manager", req.params[0]);
+            return;
         }
-        if (seg[3] != "EventLog") return resourceNotFound("LogService", seg[3]);
-        if (seg.size() == 4) {
-            json l;
-            l["@odata.id"] = kLog;
-            l["@odata.type"] = "#LogService.v1_7_0.LogService";
-            l["Id"] = "EventLog";
-            l["Name"] = "Chassis event log";
-            l["LogEntryType"] = "Event";
-            l["OverWritePolicy"] = "WrapsWhenFull";
-            l["MaxNumberOfRecords"] = s.config().eventRetention;
-            l["ServiceEnabled"] = true;
-            l["DateTime"] = events::rfc3339Ms(events::nowUnixMs());
-            l["Entries"] = link(kLog + "/Entries");
-            return readOnly(r, l);
-        }
-        if (seg[4] != "Entries") return std::nullopt;
-        if (seg.size() == 5) return entries(r);
-        if (seg.size() != 6) return std::nullopt;
-        for (const auto& e : s.events().recent()) {
-            if (std::to_string(e.id) == seg[5]) return readOnly(r, eventJson(e));
-        }
-        return resourceNotFound("LogEntry", seg[5]);
-    }
-    if (auto slot = slotFromId(seg[1], "bmc-"); slot && seg.size() == 2) {
-        auto it = s.blades().find(*slot);
-        if (it != s.blades().end()) return readOnly(r, bmcJson(it->second));
-    }
-    return resourceNotFound("Manager", seg[1]);
+        reply(res, bmcJson(*v));
+    });
 }
 
-} // namespace cmc::redfish
+} // namespace cmc::northbound

@@ -1,16 +1,12 @@
 // /redfish/v1/Chassis: the enclosure and one Blade chassis per slot, with
-// Oem.OpenCMC.Health (state, bad signals, last transition).
-#include <charconv>
-
-#include "app/service.hpp"
+// Oem.OpenCMC.Health (state, bad signals, last transition), the inventory with
+// permanent and current addresses, and how cmcd reaches the blade's BMC.
 #include "events/event_log.hpp"
-#include "redfish/northbound.hpp"
+#include "northbound/resources.hpp"
 #include "redfish/redfish_errors.hpp"
-#include "southbound/redfish/redfish_bmc.hpp"
 
-namespace cmc::redfish {
+namespace cmc::northbound {
 
-using json = nlohmann::json;
 using domain::HealthState;
 
 namespace {
@@ -30,19 +26,15 @@ const char* statusHealth(HealthState h) {
     return "OK";
 }
 
-json orNull(const std::string& s) {
-    return s.empty() ? json(nullptr) : json(s);
-}
-
-json signalJson(const domain::SignalStatus& s) {
+json signalJson(const domain::SignalStatus& s, std::int64_t now) {
     json j{{"Known", s.known}, {"Bad", s.bad}};
-    if (s.failingSinceMs >= 0) j["FailingForMs"] = app::steadyMs() - s.failingSinceMs;
+    if (s.failingSinceMs >= 0) j["FailingForMs"] = std::max<std::int64_t>(0, now - s.failingSinceMs);
     if (!s.detail.empty()) j["Detail"] = s.detail;
     return j;
 }
 
-json bladeJson(const app::BladeRuntime& rt) {
-    const auto& b = rt.blade;
+json bladeJson(const domain::BladeView& v) {
+    const auto& b = v.blade;
     auto id = "blade-" + std::to_string(b.slot);
     json r;
     r["@odata.id"] = "/redfish/v1/Chassis/" + id;
@@ -60,17 +52,17 @@ json bladeJson(const app::BladeRuntime& rt) {
         {"ServiceLabel", "Slot " + std::to_string(b.slot)}, {"LocationType", "Slot"}, {"LocationOrdinalValue", b.slot}};
     std::string state =
         !b.present ? "Absent"
-                   : (b.health == HealthState::Failed ? "UnavailableOffline"
-                                                      : (b.powerState == "Off" ? "StandbyOffline" : "Enabled"));
-    r["Status"] = {{"State", state}, {"Health", statusHealth(b.health)}};
+                   : (v.state == HealthState::Failed ? "UnavailableOffline"
+                                                     : (b.powerState == "Off" ? "StandbyOffline" : "Enabled"));
+    r["Status"] = {{"State", state}, {"Health", statusHealth(v.state)}};
     r["Links"]["ContainedBy"] = link("/redfish/v1/Chassis/chassis");
     r["Links"]["ManagedBy"] = json::array({link("/redfish/v1/Managers/bmc-" + std::to_string(b.slot))});
     json health;
-    health["State"] = domain::toString(b.health);
-    health["BadSignals"] = rt.health ? rt.health->badSignals() : std::vector<std::string>{};
-    health["Reason"] = rt.health ? rt.health->reason() : "";
-    health["QuarantineRecommended"] = rt.health && rt.health->quarantineRecommended();
-    if (const auto& t = rt.lastTransition) {
+    health["State"] = domain::toString(v.state);
+    health["BadSignals"] = v.badSignals;
+    health["Reason"] = v.reason;
+    health["QuarantineRecommended"] = v.quarantineRecommended;
+    if (const auto& t = v.lastTransition) {
         health["LastTransition"] = {{"Time", events::rfc3339Ms(t->timeMs)},
                                     {"From", domain::toString(t->from)},
                                     {"To", domain::toString(t->to)},
@@ -78,13 +70,11 @@ json bladeJson(const app::BladeRuntime& rt) {
     } else {
         health["LastTransition"] = nullptr;
     }
-    if (rt.health) {
-        health["Signals"] = {{"Ipmi", signalJson(rt.health->ipmi())},
-                             {"Redfish", signalJson(rt.health->redfish())},
-                             {"Heartbeat", signalJson(rt.health->heartbeatSignal())}};
-    }
-    json inventory;
+    health["Signals"] = {{"Ipmi", signalJson(v.ipmi, v.steadyNowMs)},
+                         {"Redfish", signalJson(v.redfish, v.steadyNowMs)},
+                         {"Heartbeat", signalJson(v.heartbeat, v.steadyNowMs)}};
     // What cmcd does not know (the BMC did not say) is null, never a made-up value.
+    json inventory;
     inventory["CpuCount"] = b.cpuCount > 0 ? json(b.cpuCount) : json(nullptr);
     inventory["MemoryGiB"] = b.memoryGiB > 0 ? json(b.memoryGiB) : json(nullptr);
     inventory["BmcFirmwareVersion"] = orNull(b.bmcFirmwareVersion);
@@ -98,22 +88,29 @@ json bladeJson(const app::BladeRuntime& rt) {
         hbas.push_back({{"PermanentWWPN", orNull(h.permanentWwpn)}, {"WWPN", orNull(h.currentWwpn)}});
     inventory["Nics"] = nics;
     inventory["Hbas"] = hbas;
-    inventory["LogicalIPs"] = rt.logicalIps;
+    inventory["LogicalIPs"] = v.logicalIps;
     json paths{{"Ipmi", b.bmc.hasIpmi()},
                {"Redfish", orNull(b.bmc.redfishUrl)},
-               {"RedfishSystem",
-                rt.redfish && !rt.redfish->systemPath().empty() ? json(rt.redfish->systemPath()) : json(nullptr)},
-               {"EventStream", rt.redfish && rt.redfish->subscribed()}};
+               {"RedfishSystem", orNull(v.redfishSystem)},
+               {"EventStream", v.eventStream}};
+    json intent = nullptr;
+    if (const auto& pi = v.powerIntent) {
+        intent = {{"Intent", domain::toString(pi->intent)},
+                  {"Reason", pi->reason},
+                  {"Since", events::rfc3339Ms(pi->setMs)},
+                  {"Learned", pi->learned}};
+    }
     r["Oem"]["OpenCMC"] = {{"@odata.type", "#OpenCMCChassis.v1_0_0.Chassis"},
                            {"Role", domain::toString(b.role)},
                            {"Health", health},
                            {"Inventory", inventory},
-                           {"ManagementPaths", paths}};
+                           {"ManagementPaths", paths},
+                           {"PowerIntent", intent}};
     return r;
 }
 
-json enclosureJson(app::ChassisService& s) {
-    const auto& c = s.chassis();
+json enclosureJson(Backend& b) {
+    const auto c = b.chassisInfo();
     json r;
     r["@odata.id"] = "/redfish/v1/Chassis/chassis";
     r["@odata.type"] = "#Chassis.v1_25_0.Chassis";
@@ -124,9 +121,10 @@ json enclosureJson(app::ChassisService& s) {
     r["SerialNumber"] = c.serialNumber;
     std::string worst = "OK";
     json contains = json::array();
-    for (const auto& [slot, b] : s.blades()) {
+    for (int slot : b.bladeSlots()) {
         contains.push_back(link("/redfish/v1/Chassis/blade-" + std::to_string(slot)));
-        std::string h = statusHealth(b.blade.health);
+        auto v = b.bladeView(slot);
+        std::string h = v ? statusHealth(v->state) : "OK";
         if (h == "Critical" || (h == "Warning" && worst == "OK")) worst = h;
     }
     r["Status"] = {{"State", "Enabled"}, {"Health", "OK"}, {"HealthRollup", worst}};
@@ -138,22 +136,26 @@ json enclosureJson(app::ChassisService& s) {
 
 } // namespace
 
-Maybe routeChassis(Request& r) {
-    auto& s = r.service;
-    if (r.seg.size() == 1) {
+void addChassisRoutes(http::Router& r, Backend& b) {
+    r.route("/redfish/v1/Chassis")([&b](const http::RouteRequest&, const http::AsyncResp& res) {
         std::vector<std::string> members{"/redfish/v1/Chassis/chassis"};
-        for (const auto& [slot, b] : s.blades())
+        for (int slot : b.bladeSlots())
             members.push_back("/redfish/v1/Chassis/blade-" + std::to_string(slot));
-        return readOnly(r, collectionOf("/redfish/v1/Chassis", "#ChassisCollection.ChassisCollection",
-                                        "Chassis Collection", members));
-    }
-    if (r.seg.size() != 2) return std::nullopt;
-    if (r.seg[1] == "chassis") return readOnly(r, enclosureJson(s));
-    auto slot = slotFromId(r.seg[1], "blade-");
-    if (!slot) return resourceNotFound("Chassis", r.seg[1]);
-    auto it = s.blades().find(*slot);
-    if (it == s.blades().end()) return resourceNotFound("Chassis", r.seg[1]);
-    return readOnly(r, bladeJson(it->second));
+        reply(res, collectionOf("/redfish/v1/Chassis", "#ChassisCollection.ChassisCollection", "Chassis Collection",
+                                members));
+    });
+    r.route("/redfish/v1/Chassis/chassis")([&b](const http::RouteRequest&, const http::AsyncResp& res) {
+        reply(res, enclosureJson(b));
+    });
+    r.route("/redfish/v1/Chassis/<str>")([&b](const http::RouteRequest& req, const http::AsyncResp& res) {
+        auto slot = slotFromId(req.params[0], "blade-");
+        auto v = slot ? b.bladeView(*slot) : std::nullopt;
+        if (!v) {
+            res->res = redfish::resourceNotFound("Chassis", req.params[0]);
+            return;
+        }
+        reply(res, bladeJson(*v));
+    });
 }
 
-} // namespace cmc::redfish
+} // namespace cmc::northbound

@@ -1,0 +1,41 @@
+// What the northbound API needs from the rest of cmcd, as one interface: the
+// wiring (app/) implements it, so northbound/ depends on domain/ and events/
+// only and never on the service that owns it.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/views.hpp"
+#include "http/router.hpp"
+
+namespace cmc::events {
+class EventLog;
+}
+
+namespace cmc::northbound {
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+
+    [[nodiscard]] virtual std::vector<int> bladeSlots() const = 0;
+    [[nodiscard]] virtual std::optional<domain::BladeView> bladeView(int slot) const = 0;
+    [[nodiscard]] virtual domain::Chassis chassisInfo() const = 0;
+    [[nodiscard]] virtual domain::ManagerView managerView() const = 0;
+    [[nodiscard]] virtual events::EventLog& eventLog() = 0;
+
+    // Checks a user name and password (slow hashes run off the loop); `done`
+    // runs on the io_context with the principal, or nullopt when refused.
+    virtual void authenticate(const std::string& user, const std::string& password,
+                              std::function<void(std::optional<http::Principal>)> done) = 0;
+    // A handler threw: log it with its subject and count it.
+    virtual void reportFailure(const std::string& what, const std::string& why) = 0;
+};
+
+// The privileges of DMTF's standard roles (Redfish privilege registry).
+[[nodiscard]] std::vector<std::string> privilegesOf(const std::string& role);
+
+} // namespace cmc::northbound
