@@ -161,6 +161,46 @@ class SouthboundTest(unittest.TestCase):
         self.assertIsNone(c.blade(2)["SerialNumber"])
         self.assertIn("TLS handshake failed", c.read_log())
 
+    def test_routes_decode_segments_and_derive_404_405_from_the_table(self):
+        import base64
+        import urllib.request
+        from simlib import assert_dmtf_error, http_call
+        bmc = self.bmc("public-bladed")
+        c = self.cmcd([redfish_blade(1, bmc, BLADED[0])])
+        wait_until(lambda: c.blade(1)["Model"] == "SX1000", timeout=20, what="inventory")
+        auth = "Basic " + base64.b64encode(b"admin:integration-test-pw").decode()
+
+        def call(method, path, authorized=True):
+            req = urllib.request.Request(c.url + path, method=method, data=b"{}" if method in ("POST", "PATCH") else None)
+            if authorized:
+                req.add_header("Authorization", auth)
+            req.add_header("Content-Type", "application/json")
+            return http_call(req)
+
+        # A %2F is part of one segment, not a separator: no such chassis.
+        status, _, body = call("GET", "/redfish/v1/Chassis/blade-1%2Fx")
+        self.assertEqual(status, 404)
+        assert_dmtf_error(self, body, "ResourceNotFound")
+        self.assertEqual(call("GET", "/redfish/v1/Chassis/blade-1/")[0], 200)  # a trailing slash is the same URI
+        self.assertEqual(call("GET", "/redfish/v1//Chassis")[0], 404)
+        # 405 with Allow, derived from the route table.
+        status, headers, body = call("PATCH", "/redfish/v1/Chassis/blade-1")
+        self.assertEqual(status, 405)
+        self.assertEqual(headers.get("Allow"), "GET, HEAD")
+        assert_dmtf_error(self, body, "OperationNotAllowed")
+        status, headers, _ = call("DELETE", "/redfish/v1")
+        self.assertEqual((status, headers.get("Allow")), (405, "GET, HEAD"))
+        status, headers, _ = call("PUT", "/redfish/v1/SessionService/Sessions")
+        self.assertEqual((status, headers.get("Allow")), (405, "GET, HEAD, POST"))
+        # Public routes answer without credentials; the rest need them.
+        self.assertEqual(call("GET", "/redfish/v1", authorized=False)[0], 200)
+        self.assertEqual(call("GET", "/redfish", authorized=False)[0], 200)
+        status, _, body = call("GET", "/redfish/v1/Chassis", authorized=False)
+        self.assertEqual(status, 401)
+        assert_dmtf_error(self, body, "NoValidSession")
+        # An unknown path needs no credentials to be told 404 (nothing is disclosed).
+        self.assertEqual(call("GET", "/redfish/v1/Nope", authorized=False)[0], 404)
+
     def test_bad_chassis_section_exits_2_naming_the_key(self):
         for chassis, key in (({"name": 5}, "chassis.name"), ({"slots": "many"}, "chassis.slots"),
                              ("enclosure", "chassis")):
