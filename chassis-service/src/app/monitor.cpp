@@ -367,11 +367,9 @@ void ChassisService::judgeNetworkNow() {
     }
     auto v = domain::judgeNetwork(unreachable, total, cfg_.monitor.networkSuspectFraction,
                                   static_cast<std::size_t>(cfg_.monitor.networkMinimumBlades));
-    if (v.suspect != network_.suspect) {
-        events_->raise(v.suspect ? "ManagementNetworkSuspect" : "ManagementNetworkRecovered",
-                       {std::to_string(v.unreachable), std::to_string(v.total)}, "/redfish/v1/Managers/cmc");
-    }
+    bool changed = v.suspect != network_.suspect;
     network_ = v;
+    if (changed) publish(domain::ManagementNetworkChanged{v.suspect, v.unreachable, v.total});
 }
 
 void ChassisService::learnPower(int slot, bool observedOn) {
@@ -392,39 +390,93 @@ void ChassisService::judge(BladeRuntime& b) {
     auto tr = b.health->evaluate(steadyMs(), network_.suspect);
     int slot = b.blade.slot;
     if (b.health->takeQuarantineRecommendation()) {
-        events_->raise("BladeQuarantineRecommended",
-                       {std::to_string(slot), std::to_string(cfg_.monitor.thresholds.flapCount),
-                        std::to_string(cfg_.monitor.thresholds.flapWindowMs / 1000)},
-                       origin(slot));
+        publish(domain::QuarantineRecommended{slot, cfg_.monitor.thresholds.flapCount,
+                                              cfg_.monitor.thresholds.flapWindowMs});
     }
     if (!tr) return;
     ++counters_.transitions;
     tr->timeMs = events::nowUnixMs();
     b.blade.health = tr->to;
     b.lastTransition = tr;
-    const std::string from = domain::toString(tr->from);
-    const std::string to = domain::toString(tr->to);
     std::string bad;
     for (const auto& s : tr->badSignals)
         bad += (bad.empty() ? "" : ",") + s;
-    std::cout << "cmcd: blade=" << slot << " health " << from << " -> " << to << " reason=\"" << tr->reason
-              << "\" bad=" << (bad.empty() ? "-" : bad) << "\n";
+    std::cout << "cmcd: blade=" << slot << " health " << domain::toString(tr->from) << " -> "
+              << domain::toString(tr->to) << " reason=\"" << tr->reason << "\" bad=" << (bad.empty() ? "-" : bad)
+              << "\n";
     store_->appendTransition(*tr);
     store_->saveBlade(b.blade);
-    if (tr->from == HealthState::Unknown && tr->to == HealthState::Healthy) return; // first verdict
-    std::string sev = tr->to == HealthState::Failed || tr->to == HealthState::Critical
-                          ? "Critical"
-                          : (tr->to == HealthState::Healthy ? "OK" : "Warning");
-    events_->raise("BladeHealthChanged", {std::to_string(slot), from, to, tr->reason}, origin(slot), sev);
+    publish(domain::BladeHealthChanged{*tr});
+    if (tr->from == HealthState::Unknown && tr->to == HealthState::Healthy) return; // the first verdict
     if (tr->to == HealthState::Failed) {
-        events_->raise("BladeFailed", {std::to_string(slot), tr->reason}, origin(slot));
+        publish(domain::BladeFailed{slot, tr->reason, tr->badSignals});
     } else if (tr->to == HealthState::BmcUnreachable) {
-        events_->raise("BmcUnreachable", {std::to_string(slot)}, origin(slot));
+        publish(domain::BmcBecameUnreachable{slot, tr->reason});
     } else if (tr->to == HealthState::Critical) {
-        events_->raise("TemperatureCritical", {std::to_string(slot)}, origin(slot));
+        publish(domain::BladeCritical{slot, tr->reason});
     } else if (tr->to == HealthState::Healthy && tr->from != HealthState::Unknown) {
-        events_->raise("BladeRecovered", {std::to_string(slot)}, origin(slot));
+        publish(domain::BladeRecovered{slot});
     }
+}
+
+int ChassisService::subscribeHealth(std::function<void(const domain::HealthEvent&)> listener) {
+    int id = nextHealthListener_++;
+    healthListeners_.emplace(id, std::move(listener));
+    return id;
+}
+
+void ChassisService::publish(const domain::HealthEvent& e) {
+    // A copy: a listener may subscribe or unsubscribe while it runs.
+    auto listeners = healthListeners_;
+    for (const auto& entry : listeners) {
+        const auto& listener = entry.second;
+        guarded("health event listener", 0, [&] { listener(e); });
+    }
+}
+
+namespace {
+template <class... F> struct Overload : F... { using F::operator()...; };
+template <class... F> Overload(F...) -> Overload<F...>;
+} // namespace
+
+// The chassis event log's view of the monitor: each typed event becomes its
+// OEM registry message (schemas/redfish/OpenCMC.1.0.0.json).
+void ChassisService::logHealthEvent(const domain::HealthEvent& e) {
+    std::visit(
+        Overload{
+            [&](const domain::BladeHealthChanged& c) {
+                const auto& t = c.transition;
+                if (t.from == HealthState::Unknown && t.to == HealthState::Healthy) return;
+                std::string sev = t.to == HealthState::Failed || t.to == HealthState::Critical
+                                      ? "Critical"
+                                      : (t.to == HealthState::Healthy ? "OK" : "Warning");
+                events_->raise("BladeHealthChanged",
+                               {std::to_string(t.slot), domain::toString(t.from), domain::toString(t.to), t.reason},
+                               origin(t.slot), sev);
+            },
+            [&](const domain::BladeFailed& f) {
+                events_->raise("BladeFailed", {std::to_string(f.slot), f.reason}, origin(f.slot));
+            },
+            [&](const domain::BmcBecameUnreachable& u) {
+                events_->raise("BmcUnreachable", {std::to_string(u.slot)}, origin(u.slot));
+            },
+            [&](const domain::BladeCritical& c) {
+                events_->raise("TemperatureCritical", {std::to_string(c.slot)}, origin(c.slot));
+            },
+            [&](const domain::BladeRecovered& r) {
+                events_->raise("BladeRecovered", {std::to_string(r.slot)}, origin(r.slot));
+            },
+            [&](const domain::QuarantineRecommended& q) {
+                events_->raise("BladeQuarantineRecommended",
+                               {std::to_string(q.slot), std::to_string(q.failures), std::to_string(q.windowMs / 1000)},
+                               origin(q.slot));
+            },
+            [&](const domain::ManagementNetworkChanged& n) {
+                events_->raise(n.suspect ? "ManagementNetworkSuspect" : "ManagementNetworkRecovered",
+                               {std::to_string(n.unreachable), std::to_string(n.total)}, "/redfish/v1/Managers/cmc");
+            },
+        },
+        e);
 }
 
 void ChassisService::scheduleRetention() {

@@ -2,11 +2,10 @@
 
 #include <boost/asio/post.hpp>
 
-#include <openssl/evp.h>
-
 #include <chrono>
 #include <iostream>
 
+#include "auth/authenticator.hpp"
 #include "events/event_log.hpp"
 #include "http/http_server.hpp"
 #include "northbound/northbound.hpp"
@@ -76,6 +75,7 @@ bool ChassisService::start(std::string& error, bool& badInput) {
     auto lastId = store_->lastEventIdSync();
     auto recent = store_->loadEventsSync(lastId > 10000 ? lastId - 10000 : 0, 10000);
     events_ = std::make_unique<events::EventLog>(store_.get(), lastId, std::move(recent));
+    subscribeHealth([this](const domain::HealthEvent& e) { logHealthEvent(e); });
 
     southbound::IpmiClientOptions io;
     io.requestTimeout = std::chrono::milliseconds(cfg_.ipmiTimeoutMs);
@@ -107,6 +107,10 @@ bool ChassisService::start(std::string& error, bool& badInput) {
         std::cout << "cmcd: fabric " << fabric_->describe() << "\n";
     }
 
+    // cmcd has one account today, the administrator (accounts and roles come
+    // with the northbound API issue).
+    auth_ = std::make_unique<auth::Authenticator>(io_, std::vector<auth::Account>{{cfg_.admin, "Administrator"}});
+
     http::ServerOptions hs;
     hs.serverName = "OpenCMC-cmcd";
     hs.bodyLimit = 1024 * 1024;
@@ -137,7 +141,7 @@ void ChassisService::stop() {
         if (b.redfish) b.redfish->close();
     }
     if (http_) http_->shutdown();
-    verifier_.join();
+    if (auth_) auth_->stop();
     if (store_) store_->flush();
 }
 
@@ -197,45 +201,17 @@ domain::ManagerView ChassisService::managerView() const {
     return m;
 }
 
-void ChassisService::authenticate(const std::string& user, const std::string& password,
-                                  std::function<void(std::optional<http::Principal>)> done) {
-    // cmcd has one account today, the administrator (accounts and roles come
-    // with the northbound API issue).
-    verifyAdmin(user, password, [user, done = std::move(done)](bool ok) {
-        if (!ok) {
-            done(std::nullopt);
+void ChassisService::authenticate(const std::string& user, const std::string& password, AuthDone done) {
+    if (!auth_) {
+        done(std::nullopt, false);
+        return;
+    }
+    auth_->verify(user, password, [done = std::move(done)](auth::Verdict v) {
+        if (!v.ok) {
+            done(std::nullopt, v.busy);
             return;
         }
-        done(http::Principal{user, "Administrator", northbound::privilegesOf("Administrator")});
-    });
-}
-
-void ChassisService::verifyAdmin(const std::string& user, const std::string& password, std::function<void(bool)> done) {
-    if (user != cfg_.admin.username) {
-        done(false);
-        return;
-    }
-    if (cfg_.admin.passwordHash.empty()) {
-        done(config::verifyPassword(cfg_.admin, password));
-        return;
-    }
-    // Remember the digest of the last good credentials so only a new or wrong
-    // password pays for PBKDF2.
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    std::string material = user + '\0' + password;
-    EVP_Digest(material.data(), material.size(), digest, &len, EVP_sha256(), nullptr);
-    std::string key(reinterpret_cast<char*>(digest), len);
-    if (!authCacheKey_.empty() && key == authCacheKey_) {
-        done(true);
-        return;
-    }
-    boost::asio::post(verifier_, [this, admin = cfg_.admin, password, key, done = std::move(done)]() mutable {
-        bool ok = config::verifyPassword(admin, password);
-        boost::asio::post(io_, [this, ok, key = std::move(key), done = std::move(done)] {
-            if (ok) authCacheKey_ = key;
-            done(ok);
-        });
+        done(http::Principal{v.user, v.role, northbound::privilegesOf(v.role)}, false);
     });
 }
 

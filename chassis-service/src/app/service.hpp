@@ -5,7 +5,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include <map>
 #include <memory>
@@ -14,6 +13,7 @@
 #include "app/blade_runtime.hpp"
 #include "config/config.hpp"
 #include "domain/health.hpp"
+#include "domain/health_events.hpp"
 #include "domain/model.hpp"
 #include "domain/power_intent.hpp"
 #include "domain/views.hpp"
@@ -36,6 +36,9 @@ template <class T> struct RedfishResult;
 } // namespace cmc::southbound
 namespace cmc::events {
 class EventLog;
+}
+namespace cmc::auth {
+class Authenticator;
 }
 namespace cmc::http {
 class Server;
@@ -64,10 +67,6 @@ public:
     [[nodiscard]] events::EventLog& events() { return *events_; }
     [[nodiscard]] const domain::NetworkVerdict& network() const { return network_; }
     [[nodiscard]] std::int64_t startedUnixMs() const { return startedUnixMs_; }
-    // Checks the administrator's credentials. A hashed password is verified on
-    // a worker thread (PBKDF2 takes tens of ms: never on the loop); `done`
-    // runs on the io_context.
-    void verifyAdmin(const std::string& user, const std::string& password, std::function<void(bool)> done);
     [[nodiscard]] store::Store& store() { return *store_; }
 
     using Counters = domain::MonitorCounters;
@@ -79,8 +78,7 @@ public:
     [[nodiscard]] domain::Chassis chassisInfo() const override { return chassis_; }
     [[nodiscard]] domain::ManagerView managerView() const override;
     [[nodiscard]] events::EventLog& eventLog() override { return *events_; }
-    void authenticate(const std::string& user, const std::string& password,
-                      std::function<void(std::optional<http::Principal>)> done) override;
+    void authenticate(const std::string& user, const std::string& password, AuthDone done) override;
     void reportFailure(const std::string& what, const std::string& why) override {
         noteFailure(what.c_str(), 0, why.c_str());
     }
@@ -89,6 +87,11 @@ public:
     // never judged failed for being off.
     void setPowerIntent(int slot, domain::PowerIntent intent, std::string reason);
     [[nodiscard]] const domain::PowerIntents& powerIntents() const { return powerIntents_; }
+
+    // The health monitor's typed events (BladeFailed, BladeRecovered, ...), in
+    // the order they happen, on the io_context. The event log is one listener;
+    // the failover orchestrator will be another.
+    int subscribeHealth(std::function<void(const domain::HealthEvent&)> listener);
 
     // Logs a failure caught at a handler or timer boundary and counts it.
     void noteFailure(const char* what, int slot, const char* why) noexcept;
@@ -115,6 +118,8 @@ private:
     void onFabricProbe(const southbound::FabricResult<std::vector<southbound::LogicalIpState>>& r);
     void judge(BladeRuntime& b);
     void learnPower(int slot, bool observedOn);
+    void publish(const domain::HealthEvent& e);
+    void logHealthEvent(const domain::HealthEvent& e);
     void judgeNetworkNow();
     void moveLogicalIp(const std::string& ip, int slot);
     void scheduleRetention();
@@ -143,16 +148,17 @@ private:
     domain::Chassis chassis_;
     domain::NetworkVerdict network_;
     domain::PowerIntents powerIntents_;
+    std::map<int, std::function<void(const domain::HealthEvent&)>> healthListeners_;
+    int nextHealthListener_ = 1;
     std::map<std::string, int> ipOwner_; // logical IP -> slot that last answered for it
     bool fabricInFlight_ = false;
     bool stopped_ = false;
     std::int64_t startedUnixMs_ = 0;
-    std::string authCacheKey_;
     Counters counters_; // digest of the last verified admin credentials
     boost::asio::steady_timer tickTimer_;
     boost::asio::steady_timer fabricTimer_;
     boost::asio::steady_timer retentionTimer_;
-    boost::asio::thread_pool verifier_{1};
+    std::unique_ptr<auth::Authenticator> auth_; // accounts; slow hashes on its own worker thread
 };
 
 [[nodiscard]] std::int64_t steadyMs();

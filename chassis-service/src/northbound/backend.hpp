@@ -28,9 +28,10 @@ public:
     [[nodiscard]] virtual events::EventLog& eventLog() = 0;
 
     // Checks a user name and password (slow hashes run off the loop); `done`
-    // runs on the io_context with the principal, or nullopt when refused.
-    virtual void authenticate(const std::string& user, const std::string& password,
-                              std::function<void(std::optional<http::Principal>)> done) = 0;
+    // runs on the io_context with the principal, or nullopt when refused;
+    // `busy` when refused only because too many checks are already queued.
+    using AuthDone = std::function<void(std::optional<http::Principal>, bool busy)>;
+    virtual void authenticate(const std::string& user, const std::string& password, AuthDone done) = 0;
     // A handler threw: log it with its subject and count it.
     virtual void reportFailure(const std::string& what, const std::string& why) = 0;
 };

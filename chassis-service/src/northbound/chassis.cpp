@@ -50,10 +50,10 @@ json bladeJson(const domain::BladeView& v) {
     if (!b.powerState.empty()) r["PowerState"] = b.powerState;
     r["Location"]["PartLocation"] = {
         {"ServiceLabel", "Slot " + std::to_string(b.slot)}, {"LocationType", "Slot"}, {"LocationOrdinalValue", b.slot}};
-    std::string state =
-        !b.present ? "Absent"
-                   : (v.state == HealthState::Failed ? "UnavailableOffline"
-                                                     : (b.powerState == "Off" ? "StandbyOffline" : "Enabled"));
+    std::string state = !b.present
+                            ? "Absent"
+                            : (v.state == HealthState::Failed ? "UnavailableOffline"
+                                                              : (b.powerState == "Off" ? "StandbyOffline" : "Enabled"));
     r["Status"] = {{"State", state}, {"Health", statusHealth(v.state)}};
     r["Links"]["ContainedBy"] = link("/redfish/v1/Chassis/chassis");
     r["Links"]["ManagedBy"] = json::array({link("/redfish/v1/Managers/bmc-" + std::to_string(b.slot))});
@@ -144,9 +144,8 @@ void addChassisRoutes(http::Router& r, Backend& b) {
         reply(res, collectionOf("/redfish/v1/Chassis", "#ChassisCollection.ChassisCollection", "Chassis Collection",
                                 members));
     });
-    r.route("/redfish/v1/Chassis/chassis")([&b](const http::RouteRequest&, const http::AsyncResp& res) {
-        reply(res, enclosureJson(b));
-    });
+    r.route("/redfish/v1/Chassis/chassis")(
+        [&b](const http::RouteRequest&, const http::AsyncResp& res) { reply(res, enclosureJson(b)); });
     r.route("/redfish/v1/Chassis/<str>")([&b](const http::RouteRequest& req, const http::AsyncResp& res) {
         auto slot = slotFromId(req.params[0], "blade-");
         auto v = slot ? b.bladeView(*slot) : std::nullopt;

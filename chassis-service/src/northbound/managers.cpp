@@ -136,32 +136,31 @@ void addManagerRoutes(http::Router& r, Backend& b) {
         reply(res, collectionOf("/redfish/v1/Managers", "#ManagerCollection.ManagerCollection", "Manager Collection",
                                 members));
     });
-    r.route("/redfish/v1/Managers/cmc")([&b](const http::RouteRequest&, const http::AsyncResp& res) {
-        reply(res, cmcJson(b));
-    });
+    r.route("/redfish/v1/Managers/cmc")(
+        [&b](const http::RouteRequest&, const http::AsyncResp& res) { reply(res, cmcJson(b)); });
     r.route("/redfish/v1/Managers/cmc/LogServices")([](const http::RouteRequest&, const http::AsyncResp& res) {
         reply(res, collectionOf("/redfish/v1/Managers/cmc/LogServices", "#LogServiceCollection.LogServiceCollection",
                                 "Log Services", {kLog}));
     });
-    r.route("/redfish/v1/Managers/cmc/LogServices/EventLog")([&b](const http::RouteRequest&,
-                                                                  const http::AsyncResp& res) {
-        json l;
-        l["@odata.id"] = kLog;
-        l["@odata.type"] = "#LogService.v1_7_0.LogService";
-        l["Id"] = "EventLog";
-        l["Name"] = "Chassis event log";
-        l["LogEntryType"] = "Event";
-        l["OverWritePolicy"] = "WrapsWhenFull";
-        l["MaxNumberOfRecords"] = b.managerView().eventRetention;
-        l["ServiceEnabled"] = true;
-        l["DateTime"] = events::rfc3339Ms(events::nowUnixMs());
-        l["Entries"] = link(kLog + "/Entries");
-        reply(res, l);
-    });
-    r.route("/redfish/v1/Managers/cmc/LogServices/<str>")([](const http::RouteRequest& req,
-                                                            const http::AsyncResp& res) {
-        res->res = redfish::resourceNotFound("LogService", req.params[0]);
-    });
+    r.route("/redfish/v1/Managers/cmc/LogServices/EventLog")(
+        [&b](const http::RouteRequest&, const http::AsyncResp& res) {
+            json l;
+            l["@odata.id"] = kLog;
+            l["@odata.type"] = "#LogService.v1_7_0.LogService";
+            l["Id"] = "EventLog";
+            l["Name"] = "Chassis event log";
+            l["LogEntryType"] = "Event";
+            l["OverWritePolicy"] = "WrapsWhenFull";
+            l["MaxNumberOfRecords"] = b.managerView().eventRetention;
+            l["ServiceEnabled"] = true;
+            l["DateTime"] = events::rfc3339Ms(events::nowUnixMs());
+            l["Entries"] = link(kLog + "/Entries");
+            reply(res, l);
+        });
+    r.route("/redfish/v1/Managers/cmc/LogServices/<str>")(
+        [](const http::RouteRequest& req, const http::AsyncResp& res) {
+            res->res = redfish::resourceNotFound("LogService", req.params[0]);
+        });
     r.route("/redfish/v1/Managers/cmc/LogServices/EventLog/Entries")(
         [&b](const http::RouteRequest& req, const http::AsyncResp& res) { res->res = entries(b, req.http); });
     r.route("/redfish/v1/Managers/cmc/LogServices/EventLog/Entries/<str>")(

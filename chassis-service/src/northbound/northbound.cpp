@@ -112,7 +112,11 @@ http::Handler makeHandler(Backend& backend) {
         // Authenticated below; the handler runs once the credentials are checked.
         auto shared = std::make_shared<http::Request>(std::move(req));
         auto params = std::make_shared<std::vector<std::string>>(std::move(match.params));
-        auto proceed = [api, method, shared, params, res](std::optional<http::Principal> who) {
+        auto proceed = [api, method, shared, params, res](std::optional<http::Principal> who, bool busy) {
+            if (busy) {
+                res->res = redfish::serviceUnavailable(1); // too many password checks queued: retry shortly
+                return;
+            }
             if (!who) {
                 res->res = redfish::noValidSession("OpenCMC");
                 return;
@@ -127,17 +131,17 @@ http::Handler makeHandler(Backend& backend) {
         if (const auto* token = r.header("X-Auth-Token")) {
             const auto* s = api->sessions.authenticate(*token);
             if (!s) {
-                proceed(std::nullopt);
+                proceed(std::nullopt, false);
                 return;
             }
             static const char* roles[] = {"ReadOnly", "Operator", "Administrator"};
             std::string role = s->role >= 0 && s->role < 3 ? roles[s->role] : "ReadOnly";
-            proceed(http::Principal{s->user, role, privilegesOf(role)});
+            proceed(http::Principal{s->user, role, privilegesOf(role)}, false);
         } else if (const auto* auth = r.header("Authorization"); auth && http::parseBasicAuth(*auth)) {
             auto cred = *http::parseBasicAuth(*auth);
             api->backend.authenticate(cred.first, cred.second, proceed);
         } else {
-            proceed(std::nullopt);
+            proceed(std::nullopt, false);
         }
     };
 }

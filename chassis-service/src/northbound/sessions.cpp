@@ -37,9 +37,12 @@ void addSessionRoutes(http::Router& r, Backend& b, redfish::SessionService& s) {
                 return;
             }
             // `res` stays held until the password is checked.
-            b.authenticate(user, password, [&s, res, user](std::optional<http::Principal> who) {
-                res->res = who ? s.open(user, roleValue(who->role))
-                               : redfish::errorResponse(401, {redfish::base::noValidSession()});
+            b.authenticate(user, password, [&s, res, user](std::optional<http::Principal> who, bool busy) {
+                if (busy)
+                    res->res = redfish::serviceUnavailable(1);
+                else
+                    res->res = who ? s.open(user, roleValue(who->role))
+                                   : redfish::errorResponse(401, {redfish::base::noValidSession()});
             });
         });
     r.route("/redfish/v1/SessionService/Sessions/<str>")
