@@ -81,7 +81,7 @@ bool SessionService::parseLogin(const http::Request& req, std::string& user, std
     if (!parseJsonObject(req, body, error)) return false;
     std::vector<json> problems;
     for (auto it = body.begin(); it != body.end(); ++it) {
-        if (it.key() != "UserName" && it.key() != "Password" && it.key().rfind("@", 0) != 0) {
+        if (it.key() != "UserName" && it.key() != "Password" && it.key().rfind('@', 0) != 0) {
             problems.push_back(base::propertyUnknown(it.key(), jsonPointer(it.key())));
         }
     }

@@ -142,7 +142,7 @@ http::Response patchFunction(Ctx& c, const AdapterRef& a, std::size_t i) {
     std::optional<std::vector<hal::FcBootTarget>> targets;
     for (auto it = body.begin(); it != body.end(); ++it) {
         const auto& k = it.key();
-        if (k.rfind("@", 0) == 0) continue;
+        if (k.rfind('@', 0) == 0) continue;
         std::string group = a.nic ? "Ethernet" : "FibreChannel";
         if (k == group) {
             if (!it->is_object()) {
@@ -302,6 +302,7 @@ MaybeResponse routeSensors(Ctx& c) {
     auto sensors = c.hal.sensors();
     if (seg.size() == 3) {
         std::vector<std::string> members;
+        members.reserve(sensors.size());
         for (const auto& s : sensors)
             members.push_back(kChassis + "/Sensors/" + s.id);
         return getOnly(c, collection(kChassis + "/Sensors", "#SensorCollection.SensorCollection", "Sensors", members));
@@ -339,7 +340,7 @@ MaybeResponse routeChassis(Ctx& c) {
                         pe.type(it.key(), *it);
                 } else if (current.contains(it.key())) {
                     pe.readOnly(it.key());
-                } else if (it.key().rfind("@", 0) != 0) {
+                } else if (it.key().rfind('@', 0) != 0) {
                     pe.unknown(it.key());
                 }
             }

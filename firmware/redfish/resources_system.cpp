@@ -126,7 +126,7 @@ http::Response patchSystem(Ctx& c) {
     std::optional<bool> newIdentify;
     for (auto it = body.begin(); it != body.end(); ++it) {
         const auto& k = it.key();
-        if (k.rfind("@", 0) == 0) continue;
+        if (k.rfind('@', 0) == 0) continue;
         if (k == "Boot") {
             if (!it->is_object()) {
                 pe.type("Boot", *it);
