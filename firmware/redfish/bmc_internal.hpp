@@ -11,6 +11,7 @@
 #include "http/http_types.hpp"
 #include "redfish/base_messages.hpp"
 #include "redfish/bmc_redfish.hpp"
+#include "redfish/odata.hpp"
 #include "redfish/redfish_errors.hpp"
 
 namespace cmc::bmc {
@@ -32,9 +33,8 @@ MaybeResponse routeChassis(Ctx& c);
 MaybeResponse routeManagers(Ctx& c);
 
 // Helpers shared by the resource files.
-[[nodiscard]] json odataId(const std::string& id);
-[[nodiscard]] json collection(const std::string& id, const std::string& type, const std::string& name,
-                              const std::vector<std::string>& members);
+using redfish::collection;
+using redfish::odataId;
 // GET of a resource body, with HEAD and the method check. `allow` lists the methods.
 [[nodiscard]] http::Response getOnly(const Ctx& c, const json& body);
 // Checks If-Match against the current body; returns an error response or nullopt.

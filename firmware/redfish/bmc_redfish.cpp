@@ -22,24 +22,6 @@ const char* toString(Role r) {
 
 // ---------------------------------------------------------------- shared helpers
 
-json odataId(const std::string& id) {
-    return json{{"@odata.id", id}};
-}
-
-json collection(const std::string& id, const std::string& type, const std::string& name,
-                const std::vector<std::string>& members) {
-    json c;
-    c["@odata.id"] = id;
-    c["@odata.type"] = type;
-    c["Name"] = name;
-    json m = json::array();
-    for (const auto& s : members)
-        m.push_back(odataId(s));
-    c["Members"] = m;
-    c["Members@odata.count"] = members.size();
-    return c;
-}
-
 http::Response getOnly(const Ctx& c, const json& body) {
     if (c.req.method == "GET" || c.req.method == "HEAD") return redfish::jsonResponse(200, body);
     return redfish::methodNotAllowed("GET, HEAD");

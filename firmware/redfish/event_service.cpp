@@ -1,5 +1,7 @@
 #include "redfish/event_service.hpp"
 
+#include "redfish/odata.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -88,16 +90,7 @@ std::string number(double v) {
 }
 
 std::string nowRfc3339() {
-    auto now = std::chrono::system_clock::now();
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-    std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[40];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    char out[48];
-    std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms % 1000));
-    return out;
+    return redfish::rfc3339Ms(redfish::nowUnixMs());
 }
 
 enum class Level { Normal, UpperCaution, UpperCritical, LowerCaution, LowerCritical };

@@ -32,7 +32,7 @@ out=$(
     check $S/domain "domain"
     check $S/common "common"
     check $S/store "store domain"
-    check $S/events "events domain store"
+    check $S/events "events domain store redfish"
     check $S/config "config domain"
     check $S/southbound "southbound common http domain"
     check $S/northbound "northbound domain events http redfish common"

@@ -1,5 +1,7 @@
 #include "events/event_log.hpp"
 
+#include "redfish/odata.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -19,14 +21,7 @@ std::int64_t nowUnixMs() {
 }
 
 std::string rfc3339Ms(std::int64_t unixMs) {
-    std::time_t t = static_cast<std::time_t>(unixMs / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    char out[48];
-    std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(unixMs % 1000));
-    return out;
+    return redfish::rfc3339Ms(unixMs);
 }
 
 Registry::Registry() : json_(kOpenCmcRegistryJson) {

@@ -3,6 +3,7 @@
 // permanent and current addresses, and how cmcd reaches the blade's BMC.
 #include "events/event_log.hpp"
 #include "northbound/resources.hpp"
+#include "redfish/odata.hpp"
 #include "redfish/redfish_errors.hpp"
 
 namespace cmc::northbound {
@@ -55,8 +56,8 @@ json bladeJson(const domain::BladeView& v) {
                             : (v.state == HealthState::Failed ? "UnavailableOffline"
                                                               : (b.powerState == "Off" ? "StandbyOffline" : "Enabled"));
     r["Status"] = {{"State", state}, {"Health", statusHealth(v.state)}};
-    r["Links"]["ContainedBy"] = link("/redfish/v1/Chassis/chassis");
-    r["Links"]["ManagedBy"] = json::array({link("/redfish/v1/Managers/bmc-" + std::to_string(b.slot))});
+    r["Links"]["ContainedBy"] = redfish::odataId("/redfish/v1/Chassis/chassis");
+    r["Links"]["ManagedBy"] = json::array({redfish::odataId("/redfish/v1/Managers/bmc-" + std::to_string(b.slot))});
     json health;
     health["State"] = domain::toString(v.state);
     health["BadSignals"] = v.badSignals;
@@ -122,14 +123,14 @@ json enclosureJson(Backend& b) {
     std::string worst = "OK";
     json contains = json::array();
     for (int slot : b.bladeSlots()) {
-        contains.push_back(link("/redfish/v1/Chassis/blade-" + std::to_string(slot)));
+        contains.push_back(redfish::odataId("/redfish/v1/Chassis/blade-" + std::to_string(slot)));
         auto v = b.bladeView(slot);
         std::string h = v ? statusHealth(v->state) : "OK";
         if (h == "Critical" || (h == "Warning" && worst == "OK")) worst = h;
     }
     r["Status"] = {{"State", "Enabled"}, {"Health", "OK"}, {"HealthRollup", worst}};
     r["Links"]["Contains"] = contains;
-    r["Links"]["ManagedBy"] = json::array({link("/redfish/v1/Managers/cmc")});
+    r["Links"]["ManagedBy"] = json::array({redfish::odataId("/redfish/v1/Managers/cmc")});
     r["Oem"]["OpenCMC"] = {{"@odata.type", "#OpenCMCChassis.v1_0_0.Chassis"}, {"Slots", c.slots}};
     return r;
 }
@@ -141,8 +142,8 @@ void addChassisRoutes(http::Router& r, Backend& b) {
         std::vector<std::string> members{"/redfish/v1/Chassis/chassis"};
         for (int slot : b.bladeSlots())
             members.push_back("/redfish/v1/Chassis/blade-" + std::to_string(slot));
-        reply(res, collectionOf("/redfish/v1/Chassis", "#ChassisCollection.ChassisCollection", "Chassis Collection",
-                                members));
+        reply(res, redfish::collection("/redfish/v1/Chassis", "#ChassisCollection.ChassisCollection",
+                                       "Chassis Collection", members));
     });
     r.route("/redfish/v1/Chassis/chassis")(
         [&b](const http::RouteRequest&, const http::AsyncResp& res) { reply(res, enclosureJson(b)); });

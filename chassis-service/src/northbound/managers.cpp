@@ -5,6 +5,7 @@
 #include "events/event_log.hpp"
 #include "northbound/resources.hpp"
 #include "redfish/base_messages.hpp"
+#include "redfish/odata.hpp"
 #include "redfish/redfish_errors.hpp"
 
 namespace cmc::northbound {
@@ -26,7 +27,7 @@ json eventJson(const domain::Event& e) {
     j["Message"] = e.message;
     j["MessageId"] = e.messageId;
     j["MessageArgs"] = e.args;
-    if (!e.origin.empty()) j["Links"]["OriginOfCondition"] = link(e.origin);
+    if (!e.origin.empty()) j["Links"]["OriginOfCondition"] = redfish::odataId(e.origin);
     return j;
 }
 
@@ -55,7 +56,7 @@ http::Response entries(Backend& b, const http::Request& req) {
             return redfish::errorResponse(400, {redfish::base::queryNotSupported()});
         i = j + 1;
     }
-    json c = collectionOf(kLog + "/Entries", "#LogEntryCollection.LogEntryCollection", "Event Log Entries", {});
+    json c = redfish::collection(kLog + "/Entries", "#LogEntryCollection.LogEntryCollection", "Event Log Entries", {});
     json members = json::array();
     for (std::size_t k = skip; k < all.size() && members.size() < top; ++k)
         members.push_back(eventJson(all[k]));
@@ -82,8 +83,8 @@ json cmcJson(Backend& b) {
     m["ServiceEntryPointUUID"] = "00000000-0000-0000-0000-000000000000";
     const auto& n = v.network;
     m["Status"] = {{"State", "Enabled"}, {"Health", n.suspect ? "Critical" : "OK"}};
-    m["LogServices"] = link("/redfish/v1/Managers/cmc/LogServices");
-    m["Links"]["ManagerForChassis"] = json::array({link("/redfish/v1/Chassis/chassis")});
+    m["LogServices"] = redfish::odataId("/redfish/v1/Managers/cmc/LogServices");
+    m["Links"]["ManagerForChassis"] = json::array({redfish::odataId("/redfish/v1/Chassis/chassis")});
     m["Oem"]["OpenCMC"] = {{"@odata.type", "#OpenCMCManager.v1_0_0.Manager"},
                            {"StartedAt", events::rfc3339Ms(v.startedUnixMs)},
                            {"ManagementNetwork",
@@ -114,7 +115,8 @@ json bmcJson(const domain::BladeView& v) {
     m["FirmwareVersion"] = b.bmcFirmwareVersion;
     m["Status"] = {{"State", b.present ? "Enabled" : "Absent"},
                    {"Health", v.bmcReachable || !b.present ? "OK" : "Critical"}};
-    m["Links"]["ManagerForChassis"] = json::array({link("/redfish/v1/Chassis/blade-" + std::to_string(b.slot))});
+    m["Links"]["ManagerForChassis"] =
+        json::array({redfish::odataId("/redfish/v1/Chassis/blade-" + std::to_string(b.slot))});
     // Endpoints only: credentials are never shown.
     m["Oem"]["OpenCMC"] = {{"@odata.type", "#OpenCMCManager.v1_0_0.Manager"},
                            {"Ipmi",
@@ -133,14 +135,14 @@ void addManagerRoutes(http::Router& r, Backend& b) {
         std::vector<std::string> members{"/redfish/v1/Managers/cmc"};
         for (int slot : b.bladeSlots())
             members.push_back("/redfish/v1/Managers/bmc-" + std::to_string(slot));
-        reply(res, collectionOf("/redfish/v1/Managers", "#ManagerCollection.ManagerCollection", "Manager Collection",
-                                members));
+        reply(res, redfish::collection("/redfish/v1/Managers", "#ManagerCollection.ManagerCollection",
+                                       "Manager Collection", members));
     });
     r.route("/redfish/v1/Managers/cmc")(
         [&b](const http::RouteRequest&, const http::AsyncResp& res) { reply(res, cmcJson(b)); });
     r.route("/redfish/v1/Managers/cmc/LogServices")([](const http::RouteRequest&, const http::AsyncResp& res) {
-        reply(res, collectionOf("/redfish/v1/Managers/cmc/LogServices", "#LogServiceCollection.LogServiceCollection",
-                                "Log Services", {kLog}));
+        reply(res, redfish::collection("/redfish/v1/Managers/cmc/LogServices",
+                                       "#LogServiceCollection.LogServiceCollection", "Log Services", {kLog}));
     });
     r.route("/redfish/v1/Managers/cmc/LogServices/EventLog")(
         [&b](const http::RouteRequest&, const http::AsyncResp& res) {
@@ -154,7 +156,7 @@ void addManagerRoutes(http::Router& r, Backend& b) {
             l["MaxNumberOfRecords"] = b.managerView().eventRetention;
             l["ServiceEnabled"] = true;
             l["DateTime"] = events::rfc3339Ms(events::nowUnixMs());
-            l["Entries"] = link(kLog + "/Entries");
+            l["Entries"] = redfish::odataId(kLog + "/Entries");
             reply(res, l);
         });
     r.route("/redfish/v1/Managers/cmc/LogServices/<str>")(

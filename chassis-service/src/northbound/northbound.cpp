@@ -4,25 +4,11 @@
 #include <memory>
 
 #include "northbound/resources.hpp"
+#include "redfish/odata.hpp"
 #include "redfish/redfish_errors.hpp"
 #include "redfish/redfish_sessions.hpp"
 
 namespace cmc::northbound {
-
-json link(const std::string& id) {
-    return json{{"@odata.id", id}};
-}
-
-json collectionOf(const std::string& id, const std::string& type, const std::string& name,
-                  const std::vector<std::string>& members) {
-    json c{{"@odata.id", id}, {"@odata.type", type}, {"Name", name}};
-    json m = json::array();
-    for (const auto& s : members)
-        m.push_back(link(s));
-    c["Members"] = m;
-    c["Members@odata.count"] = members.size();
-    return c;
-}
 
 std::optional<int> slotFromId(const std::string& id, std::string_view prefix) {
     if (id.size() <= prefix.size() || id.compare(0, prefix.size(), prefix) != 0) return std::nullopt;

@@ -1,6 +1,7 @@
 // /redfish/v1/Registries: the OEM message registry (failover and health messages).
 #include "events/event_log.hpp"
 #include "northbound/resources.hpp"
+#include "redfish/odata.hpp"
 #include "redfish/redfish_errors.hpp"
 
 namespace cmc::northbound {
@@ -11,9 +12,9 @@ void addRegistryRoutes(http::Router& r, Backend& b) {
         return reg.prefix() + "." + reg.version();
     };
     r.route("/redfish/v1/Registries")([idOf](const http::RouteRequest&, const http::AsyncResp& res) {
-        reply(res,
-              collectionOf("/redfish/v1/Registries", "#MessageRegistryFileCollection.MessageRegistryFileCollection",
-                           "Registry File Collection", {"/redfish/v1/Registries/" + idOf()}));
+        reply(res, redfish::collection("/redfish/v1/Registries",
+                                       "#MessageRegistryFileCollection.MessageRegistryFileCollection",
+                                       "Registry File Collection", {"/redfish/v1/Registries/" + idOf()}));
     });
     r.route("/redfish/v1/Registries/<str>")([idOf](const http::RouteRequest& req, const http::AsyncResp& res) {
         const std::string id = idOf();

@@ -20,9 +20,6 @@ namespace cmc::northbound {
 
 using json = nlohmann::json;
 
-[[nodiscard]] json link(const std::string& id);
-[[nodiscard]] json collectionOf(const std::string& id, const std::string& type, const std::string& name,
-                                const std::vector<std::string>& members);
 // "blade-7" with prefix "blade-" -> 7; nullopt for anything else (no leading zeros).
 [[nodiscard]] std::optional<int> slotFromId(const std::string& id, std::string_view prefix);
 // null for an unknown (empty) string.

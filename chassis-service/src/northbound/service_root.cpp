@@ -1,5 +1,6 @@
 // /redfish and the ServiceRoot: public, as DSP0266 requires.
 #include "northbound/resources.hpp"
+#include "redfish/odata.hpp"
 
 namespace cmc::northbound {
 
@@ -17,11 +18,11 @@ void addServiceRootRoutes(http::Router& r, Backend& b) {
         root["RedfishVersion"] = "1.21.0";
         root["Vendor"] = "OpenCMC";
         root["Product"] = "OpenCMC cmcd";
-        root["Chassis"] = link("/redfish/v1/Chassis");
-        root["Managers"] = link("/redfish/v1/Managers");
-        root["Registries"] = link("/redfish/v1/Registries");
-        root["SessionService"] = link("/redfish/v1/SessionService");
-        root["Links"]["Sessions"] = link("/redfish/v1/SessionService/Sessions");
+        root["Chassis"] = redfish::odataId("/redfish/v1/Chassis");
+        root["Managers"] = redfish::odataId("/redfish/v1/Managers");
+        root["Registries"] = redfish::odataId("/redfish/v1/Registries");
+        root["SessionService"] = redfish::odataId("/redfish/v1/SessionService");
+        root["Links"]["Sessions"] = redfish::odataId("/redfish/v1/SessionService/Sessions");
         root["Oem"]["OpenCMC"] = {
             {"@odata.type", "#OpenCMCServiceRoot.v1_0_0.ServiceRoot"}, {"Version", m.version}, {"Blades", m.blades}};
         reply(res, root);

@@ -2,7 +2,8 @@
 """cmcd benchmarks. Each prints its figures and one JSON line.
 
   cmcd_bench.py detection [--injections 50]
-      time from an injected power loss to Failed in cmcd (default settings)
+      time from an injected power loss to Failed in cmcd (default settings), with the
+      BMCs' SSE event streams and with polling alone, in the same run
   cmcd_bench.py detection-events [--injections 20]
       Redfish-only blades over HTTPS: power loss -> Failed with the BMCs' SSE event
       streams, and with polling alone (redfishOnlyIntervalMs 1000), in the same run
@@ -79,21 +80,18 @@ class LogWatcher:
         raise TimeoutError("slot %d never reached %s" % (slot, state))
 
 
-def detection(args):
-    sim = Sim(blades=16, speed=20)
-    cmcd = Cmcd(manifest=sim.manifest_path)
+def power_loss_latencies(sim, cmcd, blades, injections, max_phase, seed):
+    """Injects a power loss on each blade in turn and times it to Failed in
+    cmcd's log (ms, sorted); each blade is powered on and Healthy again before
+    the next injection."""
+    watcher = LogWatcher(cmcd.log_path)
+    latencies = []
+    rng = random.Random(seed)
     try:
-        wait_until(lambda: all(cmcd.health(s) == "Healthy" for s in range(1, 17)), timeout=60, what="healthy")
-        for s in range(1, 17):
-            reset(sim, s, "On")
-        wait_until(lambda: all(cmcd.blade(s).get("PowerState") == "On" for s in range(1, 17)), timeout=60, what="on")
-        watcher = LogWatcher(cmcd.log_path)
-        latencies = []
-        rng = random.Random(1)
-        for i in range(args.injections):
-            slot = i % 16 + 1
+        for i in range(injections):
+            slot = i % blades + 1
             # A random phase against cmcd's polling, so the figure is not an artefact of this loop.
-            time.sleep(rng.uniform(0, 0.5))
+            time.sleep(rng.uniform(0, max_phase))
             t0 = time.monotonic()
             sim.inject(slot, "power-loss")
             t1 = watcher.wait_for(slot, "Failed")
@@ -101,17 +99,47 @@ def detection(args):
             sim.clear(slot, "power-loss")
             reset(sim, slot, "On")
             watcher.wait_for(slot, "Healthy")
-        watcher.stop = True
-        latencies.sort()
-        print("latencies ms:", " ".join("%.0f" % x for x in latencies))
-        p50 = statistics.median(latencies)
-        p99 = latencies[min(len(latencies) - 1, int(round(0.99 * (len(latencies) - 1))))]
-        print("detection latency, power loss -> Failed, %d injections, default settings (IPMI poll 250 ms): "
-              "median %.0f ms, p99 %.0f ms, max %.0f ms" % (len(latencies), p50, p99, latencies[-1]))
-        print(json.dumps({"bench": "cmcd-detection", "injections": len(latencies), "medianMs": p50, "p99Ms": p99,
-                          "maxMs": latencies[-1]}))
     finally:
-        cmcd.cleanup()
+        watcher.stop = True
+    return sorted(latencies)
+
+
+def percentiles(latencies):
+    return statistics.median(latencies), latencies[min(len(latencies) - 1, int(round(0.99 * (len(latencies) - 1))))]
+
+
+def detection(args):
+    """IPMI + Redfish blades at the default settings: with the BMCs' SSE event
+    streams (a power event makes the blade's next IPMI and SEL polls
+    immediate) and with polling alone, in the same run."""
+    sim = Sim(blades=16, speed=20)
+    results = {}
+    try:
+        for mode, events in (("events", True), ("polling", False)):
+            cmcd = Cmcd(manifest=sim.manifest_path, config={"monitor": {"redfishEvents": events}})
+            try:
+                wait_until(lambda: all(cmcd.health(s) == "Healthy" for s in range(1, 17)), timeout=60, what="healthy")
+                for s in range(1, 17):
+                    reset(sim, s, "On")
+                wait_until(lambda: all(cmcd.blade(s).get("PowerState") == "On" for s in range(1, 17)), timeout=60,
+                           what="on")
+                if events:
+                    wait_until(lambda: all(cmcd.blade(s)["Oem"]["OpenCMC"]["ManagementPaths"]["EventStream"]
+                                           for s in range(1, 17)), timeout=30, what="event streams")
+                latencies = power_loss_latencies(sim, cmcd, 16, args.injections, max_phase=0.5, seed=1)
+                print("%s: latencies ms: %s" % (mode, " ".join("%.0f" % x for x in latencies)))
+                p50, p99 = percentiles(latencies)
+                results[mode] = {"medianMs": p50, "p99Ms": p99, "maxMs": latencies[-1]}
+            finally:
+                cmcd.cleanup()
+        for mode in ("events", "polling"):
+            r = results[mode]
+            print("detection latency, power loss -> Failed, %d injections, default settings (IPMI poll 250 ms, SEL 1 s), "
+                  "%s: median %.0f ms, p99 %.0f ms, max %.0f ms"
+                  % (args.injections, "with BMC SSE events" if mode == "events" else "polling alone", r["medianMs"],
+                     r["p99Ms"], r["maxMs"]))
+        print(json.dumps({"bench": "cmcd-detection", "injections": args.injections, **results}))
+    finally:
         sim.stop()
 
 
@@ -136,23 +164,8 @@ def detection_events(args):
                 if events:
                     wait_until(lambda: all(cmcd.blade(s)["Oem"]["OpenCMC"]["ManagementPaths"]["EventStream"]
                                            for s in range(1, 9)), timeout=30, what="event streams")
-                watcher = LogWatcher(cmcd.log_path)
-                latencies = []
-                rng = random.Random(2)
-                for i in range(args.injections):
-                    slot = i % 8 + 1
-                    time.sleep(rng.uniform(0, 1.0))  # random phase against the 1 s poll
-                    t0 = time.monotonic()
-                    sim.inject(slot, "power-loss")
-                    t1 = watcher.wait_for(slot, "Failed")
-                    latencies.append((t1 - t0) * 1000)
-                    sim.clear(slot, "power-loss")
-                    reset(sim, slot, "On")
-                    watcher.wait_for(slot, "Healthy")
-                watcher.stop = True
-                latencies.sort()
-                p50 = statistics.median(latencies)
-                p99 = latencies[min(len(latencies) - 1, int(round(0.99 * (len(latencies) - 1))))]
+                latencies = power_loss_latencies(sim, cmcd, 8, args.injections, max_phase=1.0, seed=2)
+                p50, p99 = percentiles(latencies)
                 results[mode] = {"medianMs": p50, "p99Ms": p99, "maxMs": latencies[-1]}
                 print("%s: latencies ms: %s" % (mode, " ".join("%.0f" % x for x in latencies)))
             finally:
