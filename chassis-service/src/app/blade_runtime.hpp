@@ -32,6 +32,7 @@ struct BladeRuntime {
     bool redfishInFlight = false;
     bool inventoryInFlight = false;
     bool inventoryDone = false;
+    std::int64_t nextInventoryMs = 0; // after a failed FRU read
     bool ipmiUp = false;
 
     // Redfish discovery and the BMC's event stream.

@@ -20,6 +20,10 @@ namespace cmc::app {
 
 using json = nlohmann::json;
 
+namespace {
+constexpr std::int64_t kInventoryRetryMs = 30000;
+} // namespace
+
 std::string ChassisService::importManifest(const std::string& path, bool& badInput) {
     ParsedManifest m;
     auto error = readManifestFile(path, m);
@@ -129,6 +133,7 @@ void ChassisService::connectBlade(BladeRuntime& b) {
 void ChassisService::readInventory(int slot) {
     auto it = blades_.find(slot);
     if (it == blades_.end() || it->second.inventoryInFlight || !it->second.ipmi) return;
+    if (steadyMs() < it->second.nextInventoryMs) return;
     it->second.inventoryInFlight = true;
     it->second.ipmi->getDeviceId([this, slot](southbound::IpmiResult<southbound::IpmiDeviceId> r) {
         auto it2 = blades_.find(slot);
@@ -144,7 +149,10 @@ void ChassisService::readInventory(int slot) {
             auto& rt = it3->second;
             rt.inventoryInFlight = false;
             if (!f.ok()) {
-                std::cerr << "cmcd: blade=" << slot << " FRU read failed: " << f.message << "\n";
+                // A BMC without a readable FRU is asked again later, not on every tick.
+                rt.nextInventoryMs = steadyMs() + kInventoryRetryMs;
+                std::cerr << "cmcd: blade=" << slot << " FRU read failed: " << f.message << " (retrying in "
+                          << kInventoryRetryMs / 1000 << " s)\n";
                 return;
             }
             auto& b = rt.blade;

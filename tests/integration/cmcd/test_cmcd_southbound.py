@@ -201,6 +201,71 @@ class SouthboundTest(unittest.TestCase):
         # An unknown path needs no credentials to be told 404 (nothing is disclosed).
         self.assertEqual(call("GET", "/redfish/v1/Nope", authorized=False)[0], 404)
 
+    def test_ipmi_only_blade_on_openipmi_ipmi_sim(self):
+        """An IPMI BMC we did not write: OpenIPMI's ipmi_sim, as a blade with IPMI alone."""
+        import shutil
+        import socket
+        import subprocess
+        sim_bin = shutil.which("ipmi_sim")
+        if not sim_bin:
+            self.skipTest("ipmi_sim not installed (Debian package openipmi)")
+        d = os.path.join(self.tmp.name, "ipmisim")
+        os.makedirs(os.path.join(d, "state"))
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        power = os.path.join(d, "power")
+        with open(power, "w") as f:
+            f.write("1\n")
+        with open(os.path.join(d, "chassis.sh"), "w") as f:
+            f.write('#!/bin/sh\ndir=$(dirname "$0")\nop=$1; shift 1\ncase $op in\n'
+                    'get) for p in "$@"; do case $p in power) echo "power:$(cat "$dir/power")";; esac; done;;\n'
+                    'set) while [ $# -gt 1 ]; do case $1 in power) echo "$2" > "$dir/power";; esac; shift 2; done;;\n'
+                    'esac\nexit 0\n')
+        os.chmod(os.path.join(d, "chassis.sh"), 0o755)
+        with open(os.path.join(d, "lan.conf"), "w") as f:
+            f.write('name "cmctest"\nset_working_mc 0x20\n  startlan 1\n    addr 127.0.0.1 %d\n'
+                    '    priv_limit admin\n    allowed_auths_callback md5\n    allowed_auths_user md5\n'
+                    '    allowed_auths_operator md5\n    allowed_auths_admin md5\n'
+                    '    guid a123456789abcdefa123456789abcdef\n  endlan\n  chassis_control "%s/chassis.sh"\n'
+                    'user 2 true "cmcadmin" "s3cret-pass" admin 10 md5\n' % (port, d))
+        with open(os.path.join(d, "bmc.emu"), "w") as f:
+            f.write("mc_setbmc 0x20\nmc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02\n"
+                    "sel_enable 0x20 1000 0x0a\nmc_enable 0x20\n")
+        log = open(os.path.join(d, "ipmi_sim.log"), "w")
+        proc = subprocess.Popen([sim_bin, "-c", os.path.join(d, "lan.conf"), "-f", os.path.join(d, "bmc.emu"),
+                                 "-s", os.path.join(d, "state"), "-n"], stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+
+        def stop_sim():
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(10)
+            log.close()
+        self.cleanups.append(stop_sim)
+        c = self.cmcd([{"slot": 1, "ipmi": {"host": "127.0.0.1", "port": port, "username": "cmcadmin",
+                                            "password": "s3cret-pass"}}])
+        wait_until(lambda: c.health(1) == "Healthy", timeout=30, what="ipmi_sim blade Healthy")
+        b = c.blade(1)
+        self.assertEqual(b["PowerState"], "On")
+        self.assertTrue(b["Oem"]["OpenCMC"]["ManagementPaths"]["Ipmi"])
+        self.assertIsNone(b["Oem"]["OpenCMC"]["ManagementPaths"]["Redfish"])
+        self.assertEqual(b["Oem"]["OpenCMC"]["PowerIntent"]["Intent"], "On")
+        self.assertTrue(b["Oem"]["OpenCMC"]["PowerIntent"]["Learned"])
+        # Firmware revision from Get Device ID (ipmi_sim: 9.08).
+        wait_until(lambda: c.json("/redfish/v1/Managers/bmc-1")["FirmwareVersion"], timeout=20, what="device id")
+        # ipmi_sim has no FRU: cmcd says so once and asks again later, not on every 25 ms tick.
+        polls = c.json("/redfish/v1/Managers/cmc")["Oem"]["OpenCMC"]["Monitor"]["IpmiPolls"]
+        wait_until(lambda: c.json("/redfish/v1/Managers/cmc")["Oem"]["OpenCMC"]["Monitor"]["IpmiPolls"] > polls + 8,
+                   timeout=20, what="two more seconds of polling")
+        self.assertEqual(c.read_log().count("FRU read failed"), 1)
+        # Powered off behind cmcd's back: the blade cmcd expects on has failed.
+        with open(power, "w") as f:
+            f.write("0\n")
+        wait_until(lambda: c.health(1) == "Failed", timeout=20, what="Failed after power off")
+        self.assertEqual(self.oem(c, 1)["Health"]["Reason"], "host powered off unexpectedly")
+        self.assertIn("unexpected-power-off", self.oem(c, 1)["Health"]["BadSignals"])
+
     def test_bad_chassis_section_exits_2_naming_the_key(self):
         for chassis, key in (({"name": 5}, "chassis.name"), ({"slots": "many"}, "chassis.slots"),
                              ("enclosure", "chassis")):
