@@ -7,10 +7,11 @@
 # (committed since the base, staged or not yet staged; deleted files left out).
 # The base is, in this order:
 #   1. $CMC_TIDY_BASE, when set (any commit; CMC_TIDY_BASE=all checks every file);
-#   2. the merge base with origin/main, when there is an origin/main (a branch
-#      checks everything it changed against main);
-#   3. HEAD~1 otherwise: CI runs on a clean clone of main with no origin, where
-#      the change under test is the newest commit (plus anything uncommitted);
+#   2. the merge base with origin/main, when there is an origin/main and HEAD
+#      is ahead of it (a branch checks everything it changed against main);
+#   3. HEAD~1 otherwise: CI runs on a clean clone of main (its origin/main is
+#      HEAD itself), where the change under test is the newest commit (plus
+#      anything uncommitted);
 #   4. nothing (every file) in a repository with a single commit.
 # A changed header is checked through the .cpp of the same name when there is
 # one (and through every changed .cpp that includes it, via HeaderFilterRegex).
@@ -42,7 +43,8 @@ if [ "${CMC_TIDY_BASE:-}" = all ]; then
 elif [ -n "${CMC_TIDY_BASE:-}" ]; then
     base=$(git rev-parse --verify "$CMC_TIDY_BASE^{commit}")
     why="CMC_TIDY_BASE=$CMC_TIDY_BASE"
-elif git rev-parse -q --verify origin/main >/dev/null 2>&1; then
+elif git rev-parse -q --verify origin/main >/dev/null 2>&1 &&
+    [ "$(git merge-base HEAD origin/main)" != "$(git rev-parse HEAD)" ]; then
     base=$(git merge-base HEAD origin/main)
     why="merge base with origin/main"
 elif git rev-parse -q --verify HEAD~1 >/dev/null 2>&1; then

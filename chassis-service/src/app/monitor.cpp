@@ -234,6 +234,7 @@ void ChassisService::onRedfishPoll(int slot, const southbound::RedfishResult<sou
     rt.health->redfishResult(t, answered, detail);
     if (r.ok()) {
         const auto& st = r.value;
+        bool hostOff = st.powerState && *st.powerState != "On";
         if (st.powerState) {
             rt.blade.powerState = *st.powerState;
             if (!rt.blade.bmc.hasIpmi()) {
@@ -243,7 +244,16 @@ void ChassisService::onRedfishPoll(int slot, const southbound::RedfishResult<sou
                 learnPower(slot, on);
             }
         }
-        rt.health->bmcReported(t, reportedHealth(st.health));
+        if (hostOff && rt.blade.bmc.hasIpmi()) {
+            // The host went off under IPMI's nose: IPMI's chassis status and SEL
+            // say why (power fault, power unit). Ask them now, and do not let
+            // the BMC's summary health (Critical for a lost power supply) speak
+            // first and show the blade Critical on its way to Failed.
+            rt.nextIpmiMs = std::min(rt.nextIpmiMs, t);
+            rt.nextSelMs = std::min(rt.nextSelMs, t);
+        } else {
+            rt.health->bmcReported(t, reportedHealth(st.health));
+        }
     }
     if (!rt.blade.bmc.hasIpmi() && (rt.lastSampleMs < 0 || t - rt.lastSampleMs >= cfg_.monitor.sampleIntervalMs)) {
         rt.lastSampleMs = t;
