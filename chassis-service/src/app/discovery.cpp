@@ -1,15 +1,11 @@
 // Discovery and inventory: import the rack manifest, connect to every BMC,
 // read FRU and device id over IPMI, system and addresses over Redfish.
-#include <nlohmann/json.hpp>
 
-#include <fstream>
 #include <iostream>
 #include <set>
-#include <sstream>
 
 #include "app/manifest.hpp"
 #include "app/service.hpp"
-#include "common/json_reader.hpp"
 #include "events/event_log.hpp"
 #include "southbound/ipmi/ipmi_client.hpp"
 #include "southbound/redfish/http_client.hpp"
@@ -17,8 +13,6 @@
 #include "store/store.hpp"
 
 namespace cmc::app {
-
-using json = nlohmann::json;
 
 namespace {
 constexpr std::int64_t kInventoryRetryMs = 30000;

@@ -244,15 +244,13 @@ void ChassisService::onRedfishPoll(int slot, const southbound::RedfishResult<sou
                 learnPower(slot, on);
             }
         }
+        rt.health->bmcReported(t, reportedHealth(st.health),
+                               st.powerState ? std::optional<bool>(!hostOff) : std::nullopt);
         if (hostOff && rt.blade.bmc.hasIpmi()) {
-            // The host went off under IPMI's nose: IPMI's chassis status and SEL
-            // say why (power fault, power unit). Ask them now, and do not let
-            // the BMC's summary health (Critical for a lost power supply) speak
-            // first and show the blade Critical on its way to Failed.
+            // The host went off under IPMI's nose: its chassis status and SEL say
+            // why (power fault, power unit). Ask them now, not at the next poll.
             rt.nextIpmiMs = std::min(rt.nextIpmiMs, t);
             rt.nextSelMs = std::min(rt.nextSelMs, t);
-        } else {
-            rt.health->bmcReported(t, reportedHealth(st.health));
         }
     }
     if (!rt.blade.bmc.hasIpmi() && (rt.lastSampleMs < 0 || t - rt.lastSampleMs >= cfg_.monitor.sampleIntervalMs)) {

@@ -157,6 +157,14 @@ std::vector<int> ChassisService::bladeSlots() const {
     return out;
 }
 
+std::vector<domain::HealthState> ChassisService::bladeStates() const {
+    std::vector<domain::HealthState> out;
+    out.reserve(blades_.size());
+    for (const auto& entry : blades_)
+        out.push_back(entry.second.blade.health);
+    return out;
+}
+
 std::optional<domain::BladeView> ChassisService::bladeView(int slot) const {
     auto it = blades_.find(slot);
     if (it == blades_.end()) return std::nullopt;

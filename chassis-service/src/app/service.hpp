@@ -60,20 +60,11 @@ public:
     void stop();
     [[nodiscard]] std::uint16_t port() const;
 
-    // Views for the northbound API.
-    [[nodiscard]] const config::Config& config() const { return cfg_; }
-    [[nodiscard]] const std::map<int, BladeRuntime>& blades() const { return blades_; }
-    [[nodiscard]] const domain::Chassis& chassis() const { return chassis_; }
-    [[nodiscard]] events::EventLog& events() { return *events_; }
-    [[nodiscard]] const domain::NetworkVerdict& network() const { return network_; }
-    [[nodiscard]] std::int64_t startedUnixMs() const { return startedUnixMs_; }
-    [[nodiscard]] store::Store& store() { return *store_; }
-
     using Counters = domain::MonitorCounters;
-    [[nodiscard]] const Counters& counters() const { return counters_; }
 
     // northbound::Backend: the read model the API shows.
     [[nodiscard]] std::vector<int> bladeSlots() const override;
+    [[nodiscard]] std::vector<domain::HealthState> bladeStates() const override;
     [[nodiscard]] std::optional<domain::BladeView> bladeView(int slot) const override;
     [[nodiscard]] domain::Chassis chassisInfo() const override { return chassis_; }
     [[nodiscard]] domain::ManagerView managerView() const override;
@@ -86,7 +77,6 @@ public:
     // operator actions set it; persisted). A blade whose intent is Off is
     // never judged failed for being off.
     void setPowerIntent(int slot, domain::PowerIntent intent, std::string reason);
-    [[nodiscard]] const domain::PowerIntents& powerIntents() const { return powerIntents_; }
 
     // The health monitor's typed events (BladeFailed, BladeRecovered, ...), in
     // the order they happen, on the io_context. The event log is one listener;

@@ -84,8 +84,13 @@ void BladeHealth::thermal(std::int64_t, HealthState level) {
     thermal_ = level;
 }
 
-void BladeHealth::bmcReported(std::int64_t, std::optional<HealthState> level) {
+HealthState BladeHealth::countedReport() const {
+    return reportedHostOn_.value_or(true) ? reported_ : HealthState::Healthy;
+}
+
+void BladeHealth::bmcReported(std::int64_t, std::optional<HealthState> level, std::optional<bool> hostOn) {
     reported_ = level.value_or(HealthState::Healthy);
+    reportedHostOn_ = hostOn;
 }
 
 std::vector<std::string> BladeHealth::badSignals() const {
@@ -103,9 +108,10 @@ std::vector<std::string> BladeHealth::badSignals() const {
         out.push_back("thermal-critical");
     else if (thermal_ == HealthState::Warning)
         out.push_back("thermal-warning");
-    if (reported_ == HealthState::Critical)
+    const HealthState reported = countedReport();
+    if (reported == HealthState::Critical)
         out.push_back("bmc-reports-critical");
-    else if (reported_ == HealthState::Warning)
+    else if (reported == HealthState::Warning)
         out.push_back("bmc-reports-warning");
     return out;
 }
@@ -129,6 +135,7 @@ std::optional<HealthTransition> BladeHealth::evaluate(std::int64_t nowMs, bool n
         hasIpmi_ ? ipmi_.bad && (!hasRedfish_ || redfish_.bad || !redfish_.known) : hasRedfish_ && redfish_.bad;
     bool bmcAnyBad = (hasIpmi_ && ipmi_.bad) || (hasRedfish_ && redfish_.bad);
     const SignalStatus& primary = hasIpmi_ ? ipmi_ : redfish_;
+    const HealthState reported = countedReport();
     auto bmcDetail = [&]() {
         std::string d;
         if (hasIpmi_ && ipmi_.bad && !ipmi_.detail.empty()) d = "IPMI: " + ipmi_.detail;
@@ -168,7 +175,7 @@ std::optional<HealthTransition> BladeHealth::evaluate(std::int64_t nowMs, bool n
     } else if (!primary.known || primary.lastOkMs < 0) {
         next = state_ == HealthState::Unknown ? HealthState::Unknown : state_;
         why = hasIpmi_ ? "no IPMI answer yet" : "no Redfish answer yet";
-    } else if (reported_ == HealthState::Critical && thermal_ != HealthState::Critical) {
+    } else if (reported == HealthState::Critical && thermal_ != HealthState::Critical) {
         next = HealthState::Critical;
         why = "the BMC reports the system's health Critical";
     } else if (thermal_ == HealthState::Critical) {
@@ -177,7 +184,7 @@ std::optional<HealthTransition> BladeHealth::evaluate(std::int64_t nowMs, bool n
     } else if (thermal_ == HealthState::Warning) {
         next = HealthState::Warning;
         why = "temperature above caution";
-    } else if (reported_ == HealthState::Warning) {
+    } else if (reported == HealthState::Warning) {
         next = HealthState::Warning;
         why = "the BMC reports the system's health Warning";
     } else {

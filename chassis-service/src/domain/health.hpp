@@ -75,9 +75,12 @@ public:
     // cmcd commanded (or learned) the power state the host should have.
     void expectPower(std::optional<bool> on) { expectOn_ = on; }
     void thermal(std::int64_t nowMs, HealthState level); // Healthy, Warning or Critical
-    // The BMC's own verdict on the system (Redfish Status.Health): Healthy,
-    // Warning or Critical; nullopt when the BMC gives none.
-    void bmcReported(std::int64_t nowMs, std::optional<HealthState> level);
+    // The BMC's own verdict on the system (Redfish Status.Health: Healthy,
+    // Warning or Critical; nullopt when it gives none) and the power state it
+    // reports with it. A summary health of a host the BMC reports off speaks
+    // about the power, which the power signals judge: it is not counted then,
+    // so a power loss never shows as Critical on its way to Failed.
+    void bmcReported(std::int64_t nowMs, std::optional<HealthState> level, std::optional<bool> hostOn = std::nullopt);
 
     // Judges the state; returns the transition if it changed.
     std::optional<HealthTransition> evaluate(std::int64_t nowMs, bool networkSuspect);
@@ -95,6 +98,7 @@ public:
     [[nodiscard]] std::optional<bool> powerOn() const { return powerOn_; }
 
 private:
+    [[nodiscard]] HealthState countedReport() const; // the BMC's summary, unless it reports the host off
     void observe(SignalStatus& s, std::int64_t nowMs, bool ok, std::int64_t thresholdMs, const std::string& detail);
 
     int slot_;
@@ -113,6 +117,7 @@ private:
     std::int64_t watchdogExpiredMs_ = -1;
     HealthState thermal_ = HealthState::Healthy;
     HealthState reported_ = HealthState::Healthy;
+    std::optional<bool> reportedHostOn_;
     bool hasIpmi_ = true;
     bool hasRedfish_ = true;
     std::deque<std::int64_t> failures_;

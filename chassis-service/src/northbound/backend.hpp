@@ -22,6 +22,8 @@ public:
     virtual ~Backend() = default;
 
     [[nodiscard]] virtual std::vector<int> bladeSlots() const = 0;
+    // Every blade's health state, for roll-ups (no per-blade view built).
+    [[nodiscard]] virtual std::vector<domain::HealthState> bladeStates() const = 0;
     [[nodiscard]] virtual std::optional<domain::BladeView> bladeView(int slot) const = 0;
     [[nodiscard]] virtual domain::Chassis chassisInfo() const = 0;
     [[nodiscard]] virtual domain::ManagerView managerView() const = 0;

@@ -122,10 +122,10 @@ json enclosureJson(Backend& b) {
     r["SerialNumber"] = c.serialNumber;
     std::string worst = "OK";
     json contains = json::array();
-    for (int slot : b.bladeSlots()) {
+    for (int slot : b.bladeSlots())
         contains.push_back(redfish::odataId("/redfish/v1/Chassis/blade-" + std::to_string(slot)));
-        auto v = b.bladeView(slot);
-        std::string h = v ? statusHealth(v->state) : "OK";
+    for (auto state : b.bladeStates()) {
+        std::string h = statusHealth(state);
         if (h == "Critical" || (h == "Warning" && worst == "OK")) worst = h;
     }
     r["Status"] = {{"State", "Enabled"}, {"Health", "OK"}, {"HealthRollup", worst}};

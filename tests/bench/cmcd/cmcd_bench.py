@@ -108,30 +108,36 @@ def percentiles(latencies):
     return statistics.median(latencies), latencies[min(len(latencies) - 1, int(round(0.99 * (len(latencies) - 1))))]
 
 
+def events_against_polling(sim, manifest_path, blades, injections, max_phase, seed):
+    """Power loss -> Failed latencies with the BMCs' SSE event streams and with
+    polling alone (redfishEvents false), one cmcd after the other on the same rack."""
+    results = {}
+    for mode, events in (("events", True), ("polling", False)):
+        cmcd = Cmcd(manifest=manifest_path, config={"monitor": {"redfishEvents": events}})
+        try:
+            for s in range(1, blades + 1):
+                reset(sim, s, "On")
+            wait_until(lambda: all(cmcd.health(s) == "Healthy" and cmcd.blade(s).get("PowerState") == "On"
+                                   for s in range(1, blades + 1)), timeout=60, what="healthy and on")
+            if events:
+                wait_until(lambda: all(cmcd.blade(s)["Oem"]["OpenCMC"]["ManagementPaths"]["EventStream"]
+                                       for s in range(1, blades + 1)), timeout=30, what="event streams")
+            latencies = power_loss_latencies(sim, cmcd, blades, injections, max_phase=max_phase, seed=seed)
+            print("%s: latencies ms: %s" % (mode, " ".join("%.0f" % x for x in latencies)))
+            p50, p99 = percentiles(latencies)
+            results[mode] = {"medianMs": p50, "p99Ms": p99, "maxMs": latencies[-1]}
+        finally:
+            cmcd.cleanup()
+    return results
+
+
 def detection(args):
     """IPMI + Redfish blades at the default settings: with the BMCs' SSE event
     streams (a power event makes the blade's next IPMI and SEL polls
     immediate) and with polling alone, in the same run."""
     sim = Sim(blades=16, speed=20)
-    results = {}
     try:
-        for mode, events in (("events", True), ("polling", False)):
-            cmcd = Cmcd(manifest=sim.manifest_path, config={"monitor": {"redfishEvents": events}})
-            try:
-                wait_until(lambda: all(cmcd.health(s) == "Healthy" for s in range(1, 17)), timeout=60, what="healthy")
-                for s in range(1, 17):
-                    reset(sim, s, "On")
-                wait_until(lambda: all(cmcd.blade(s).get("PowerState") == "On" for s in range(1, 17)), timeout=60,
-                           what="on")
-                if events:
-                    wait_until(lambda: all(cmcd.blade(s)["Oem"]["OpenCMC"]["ManagementPaths"]["EventStream"]
-                                           for s in range(1, 17)), timeout=30, what="event streams")
-                latencies = power_loss_latencies(sim, cmcd, 16, args.injections, max_phase=0.5, seed=1)
-                print("%s: latencies ms: %s" % (mode, " ".join("%.0f" % x for x in latencies)))
-                p50, p99 = percentiles(latencies)
-                results[mode] = {"medianMs": p50, "p99Ms": p99, "maxMs": latencies[-1]}
-            finally:
-                cmcd.cleanup()
+        results = events_against_polling(sim, sim.manifest_path, 16, args.injections, max_phase=0.5, seed=1)
         for mode in ("events", "polling"):
             r = results[mode]
             print("detection latency, power loss -> Failed, %d injections, default settings (IPMI poll 250 ms, SEL 1 s), "
@@ -144,6 +150,7 @@ def detection(args):
 
 
 def detection_events(args):
+    """Redfish-only blades over HTTPS (the manifest without its ipmi entries)."""
     import copy
     sim = Sim(blades=8, speed=20, extra=["--redfish-scheme", "https"])
     manifest = copy.deepcopy(sim.manifest)
@@ -152,24 +159,8 @@ def detection_events(args):
     path = os.path.join(sim.tmp.name, "redfish-only.json")
     with open(path, "w") as f:
         json.dump(manifest, f)
-    results = {}
     try:
-        for mode, events in (("events", True), ("polling", False)):
-            cmcd = Cmcd(manifest=path, config={"monitor": {"redfishEvents": events}})
-            try:
-                for s in range(1, 9):
-                    reset(sim, s, "On")
-                wait_until(lambda: all(cmcd.health(s) == "Healthy" and cmcd.blade(s).get("PowerState") == "On"
-                                       for s in range(1, 9)), timeout=60, what="healthy and on")
-                if events:
-                    wait_until(lambda: all(cmcd.blade(s)["Oem"]["OpenCMC"]["ManagementPaths"]["EventStream"]
-                                           for s in range(1, 9)), timeout=30, what="event streams")
-                latencies = power_loss_latencies(sim, cmcd, 8, args.injections, max_phase=1.0, seed=2)
-                p50, p99 = percentiles(latencies)
-                results[mode] = {"medianMs": p50, "p99Ms": p99, "maxMs": latencies[-1]}
-                print("%s: latencies ms: %s" % (mode, " ".join("%.0f" % x for x in latencies)))
-            finally:
-                cmcd.cleanup()
+        results = events_against_polling(sim, path, 8, args.injections, max_phase=1.0, seed=2)
         for mode in ("events", "polling"):
             r = results[mode]
             print("detection, power loss -> Failed, Redfish-only blades over HTTPS, %d injections, %s: "

@@ -158,6 +158,9 @@ class SouthboundTest(unittest.TestCase):
         h = self.oem(c, 2)["Health"]
         self.assertIn("does not match the pinned", h["Reason"])
         self.assertIn(wrong.replace(":", "")[:8], h["Reason"].replace(":", ""))
+        # Both the certificate seen and the pin refused are named in full.
+        self.assertIn("SHA256 " + bmc.fingerprint, h["Reason"])
+        self.assertIn("pinned " + wrong, h["Reason"])
         self.assertIsNone(c.blade(2)["SerialNumber"])
         self.assertIn("TLS handshake failed", c.read_log())
 

@@ -289,3 +289,27 @@ TEST_CASE("a blade powered off with an Off intent is not failed; with an On inte
     CHECK((h.state() == HealthState::Failed));
     CHECK(h.reason() == "host powered off unexpectedly");
 }
+
+TEST_CASE("the BMC's summary health of a host it reports off is not counted: a power loss goes Healthy -> Failed") {
+    BladeHealth h(6, {});
+    healthy(h, 0, 2000);
+    h.expectPower(true);
+    // The Redfish answer arrives first: summary Critical, PowerState Off.
+    h.bmcReported(2100, HealthState::Critical, false);
+    CHECK_FALSE(h.evaluate(2100, false).has_value()); // not Critical
+    CHECK(h.badSignals().empty());
+    // Then IPMI: the main power fault, a hard signal.
+    h.ipmiResult(2150, true);
+    h.chassisStatus(2150, false, true);
+    auto tr = h.evaluate(2150, false);
+    REQUIRE(tr.has_value());
+    CHECK((tr->from == HealthState::Healthy));
+    CHECK((tr->to == HealthState::Failed));
+    // With the host on, the same summary counts.
+    BladeHealth on(7, {});
+    healthy(on, 0, 2000);
+    on.bmcReported(2100, HealthState::Critical, true);
+    auto c = on.evaluate(2100, false);
+    REQUIRE(c.has_value());
+    CHECK((c->to == HealthState::Critical));
+}

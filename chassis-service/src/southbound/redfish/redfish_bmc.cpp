@@ -55,6 +55,7 @@ const char* toString(RedfishError e) {
     case RedfishError::NotJson: return "NotJson";
     case RedfishError::Missing: return "Missing";
     case RedfishError::Unsupported: return "Unsupported";
+    case RedfishError::Internal: return "InternalError";
     }
     return "Unknown";
 }
@@ -109,7 +110,6 @@ awaitable<HttpResult> call(HttpClient& http, const RedfishEndpoint& ep, const st
 
 // The coroutine side of RedfishBmc, kept out of the header.
 struct Ops {
-    std::shared_ptr<RedfishBmc> self;
     HttpClient& http;
     const RedfishEndpoint& ep;
     RedfishBmc::Impl& st;
@@ -452,7 +452,7 @@ void spawn(asio::io_context& io, awaitable<RedfishResult<T>> task, std::function
             } catch (...) {
             }
             log("Redfish client " + what);
-            done(failure<T>(RedfishError::NotJson, what));
+            done(failure<T>(RedfishError::Internal, what));
             return;
         }
         done(std::move(r));
@@ -466,7 +466,7 @@ void spawn(asio::io_context& io, awaitable<RedfishResult<T>> task, std::function
 // would not) and hold the client alive through `self`.
 struct RedfishBmcTasks {
     static Ops ops(const std::shared_ptr<RedfishBmc>& self) {
-        return Ops{self, self->http_, self->endpoint_, *self->impl_, self->log_};
+        return Ops{self->http_, self->endpoint_, *self->impl_, self->log_};
     }
 
     static awaitable<RedfishResult<RedfishInventory>> discover(std::shared_ptr<RedfishBmc> self) {

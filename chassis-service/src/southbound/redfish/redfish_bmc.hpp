@@ -33,7 +33,7 @@ struct RedfishEndpoint {
     std::string systemPath;  // which ComputerSystem is this blade when the service lists several
 };
 
-enum class RedfishError { None, Transport, Tls, Unauthorized, HttpStatus, NotJson, Missing, Unsupported };
+enum class RedfishError { None, Transport, Tls, Unauthorized, HttpStatus, NotJson, Missing, Unsupported, Internal };
 [[nodiscard]] const char* toString(RedfishError e);
 
 template <class T> struct [[nodiscard]] RedfishResult {
