@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <limits>
 
 #include "store/db.hpp"
@@ -34,6 +36,65 @@ std::vector<std::string> fromJsonArray(const std::string& text) {
 std::int64_t clampLimit(std::size_t limit) {
     constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
     return static_cast<std::int64_t>(limit > kMax ? kMax : limit);
+}
+
+// A 64-bit identity range bound as 16 lower case hex digits: text order is
+// numeric order, and a WWPN keeps all 64 bits.
+std::string hex16(std::uint64_t v) {
+    static constexpr std::array<char, 16> kDigits = {'0', '1', '2', '3', '4', '5', '6', '7',
+                                                     '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+    std::string out(16, '0');
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        out[out.size() - 1 - i] = kDigits[(v >> (4 * i)) & 0xfU];
+    }
+    return out;
+}
+
+std::optional<std::uint64_t> fromHex16(const std::string& text) {
+    std::uint64_t v = 0;
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, v, 16);
+    if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
+    return v;
+}
+
+// Slots as "3,14,15" ('' for none).
+std::string joinSlots(const std::vector<int>& slots) {
+    std::string out;
+    for (int slot : slots) {
+        if (!out.empty()) out += ',';
+        out += std::to_string(slot);
+    }
+    return out;
+}
+
+std::vector<int> splitSlots(const std::string& text) {
+    std::vector<int> out;
+    const char* p = text.data();
+    const char* end = p + text.size();
+    while (p < end) {
+        int slot = 0;
+        auto [next, ec] = std::from_chars(p, end, slot);
+        if (ec == std::errc()) out.push_back(slot);
+        p = next;
+        while (p < end && *p != ',') // skip whatever does not parse
+            ++p;
+        if (p < end) ++p; // the comma
+    }
+    return out;
+}
+
+void bindOptional(Query& q, int index, const std::optional<int>& v) {
+    if (v) {
+        q.bind(index, *v);
+    } else {
+        q.bindNull(index);
+    }
+}
+
+std::optional<int> optionalInt(const Query& q, int col) {
+    if (q.isNull(col)) return std::nullopt;
+    return q.int32(col);
 }
 
 std::string run(Db& db, std::string_view statement) {
@@ -482,6 +543,413 @@ std::string loadPowerIntents(Db& db, std::vector<domain::PowerIntentRecord>& out
         out.push_back(std::move(r));
     }
     return q.failed() ? "load power intents: " + q.error() : std::string();
+}
+
+// The failover orchestrator's state (migration 0004).
+
+std::string saveIdentityPool(Db& db, const domain::IdentityPool& p) {
+    auto q = db.query("INSERT INTO identity_pools (name, kind, first_value, last_value, uuid_prefix, prefix_length, "
+                      "gateway) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                      "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, first_value = excluded.first_value, "
+                      "last_value = excluded.last_value, uuid_prefix = excluded.uuid_prefix, "
+                      "prefix_length = excluded.prefix_length, gateway = excluded.gateway");
+    q.bind(1, p.name).bind(2, std::string_view(domain::toString(p.kind))).bind(3, hex16(p.first));
+    q.bind(4, hex16(p.last)).bind(5, p.uuidPrefix).bind(6, p.prefixLength).bind(7, p.gateway);
+    return q.exec() ? std::string() : "identity pool " + p.name + ": " + q.error();
+}
+
+std::string saveAllocation(Db& db, const domain::Allocation& a) {
+    const std::string subject = std::string("identity ") + domain::toString(a.kind) + " " + a.value + ": ";
+    std::string error;
+    {
+        auto q = db.query("INSERT INTO identity_allocations (kind, value, owner, pool) VALUES (?1, ?2, ?3, ?4)");
+        q.bind(1, std::string_view(domain::toString(a.kind))).bind(2, a.value).bind(3, a.owner).bind(4, a.pool);
+        if (q.exec()) return {};
+        error = q.error();
+    }
+    // Invariant 7: say who holds it rather than which constraint failed.
+    auto q = db.query("SELECT owner FROM identity_allocations WHERE kind = ?1 AND value = ?2");
+    q.bind(1, std::string_view(domain::toString(a.kind))).bind(2, a.value);
+    if (q.next()) return subject + "already held by '" + q.text(0) + "' (" + error + ")";
+    return subject + error;
+}
+
+std::string deleteAllocation(Db& db, domain::IdentityKind kind, const std::string& value) {
+    auto q = db.query("DELETE FROM identity_allocations WHERE kind = ?1 AND value = ?2");
+    q.bind(1, std::string_view(domain::toString(kind))).bind(2, value);
+    return q.exec() ? std::string()
+                    : std::string("identity ") + domain::toString(kind) + " " + value + ": " + q.error();
+}
+
+std::string saveLogicalServer(Db& db, const domain::LogicalServer& s) {
+    const std::string subject = "logical server " + s.name + ": ";
+    {
+        auto q = db.query(
+            "INSERT INTO logical_servers (name, uuid, uuid_pool, boot_volume, boot_lun, boot_target, min_cpus, "
+            "min_memory_gib, model_family, spare_pool, priority, automatic, desired_power, slot, state, "
+            "state_reason, origin, created_ms, updated_ms) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
+            "ON CONFLICT (name) DO UPDATE SET uuid = excluded.uuid, uuid_pool = excluded.uuid_pool, "
+            "boot_volume = excluded.boot_volume, boot_lun = excluded.boot_lun, boot_target = excluded.boot_target, "
+            "min_cpus = excluded.min_cpus, min_memory_gib = excluded.min_memory_gib, "
+            "model_family = excluded.model_family, spare_pool = excluded.spare_pool, priority = excluded.priority, "
+            "automatic = excluded.automatic, desired_power = excluded.desired_power, slot = excluded.slot, "
+            "state = excluded.state, state_reason = excluded.state_reason, origin = excluded.origin, "
+            "created_ms = excluded.created_ms, updated_ms = excluded.updated_ms");
+        q.bind(1, s.name).bind(2, s.uuid).bind(3, s.uuidPool).bind(4, s.boot.volume);
+        q.bind(5, static_cast<std::int64_t>(s.boot.lun)).bind(6, s.boot.targetWwpn);
+        q.bind(7, s.requirements.minCpus).bind(8, s.requirements.minMemoryGiB).bind(9, s.requirements.modelFamily);
+        q.bind(10, s.policy.sparePool).bind(11, s.policy.priority).bind(12, s.policy.automatic);
+        q.bind(13, std::string_view(domain::toString(s.desiredPower)));
+        bindOptional(q, 14, s.slot);
+        q.bind(15, std::string_view(domain::toString(s.state))).bind(16, s.stateReason).bind(17, s.origin);
+        q.bind(18, s.createdMs).bind(19, s.updatedMs);
+        if (!q.exec()) return subject + "logical_servers: " + q.error();
+    }
+    {
+        auto q = db.query("DELETE FROM server_vnics WHERE server = ?1");
+        q.bind(1, s.name);
+        if (!q.exec()) return subject + "server_vnics: " + q.error();
+    }
+    for (std::size_t i = 0; i < s.vnics.size(); ++i) {
+        const auto& n = s.vnics[i];
+        auto q = db.query("INSERT INTO server_vnics (server, idx, name, mac, ip, vlan, mac_pool, ip_pool) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        q.bind(1, s.name).bind(2, static_cast<std::int64_t>(i)).bind(3, n.name).bind(4, n.mac).bind(5, n.ip);
+        q.bind(6, n.vlan).bind(7, n.macPool).bind(8, n.ipPool);
+        if (!q.exec()) return subject + "vNIC " + n.name + ": " + q.error();
+    }
+    {
+        auto q = db.query("DELETE FROM server_vhbas WHERE server = ?1");
+        q.bind(1, s.name);
+        if (!q.exec()) return subject + "server_vhbas: " + q.error();
+    }
+    for (std::size_t i = 0; i < s.vhbas.size(); ++i) {
+        const auto& h = s.vhbas[i];
+        auto q = db.query("INSERT INTO server_vhbas (server, idx, name, wwpn, wwpn_pool) VALUES (?1, ?2, ?3, ?4, ?5)");
+        q.bind(1, s.name).bind(2, static_cast<std::int64_t>(i)).bind(3, h.name).bind(4, h.wwpn).bind(5, h.wwpnPool);
+        if (!q.exec()) return subject + "vHBA " + h.name + ": " + q.error();
+    }
+    return {};
+}
+
+std::string deleteLogicalServer(Db& db, const std::string& name) {
+    // server_vnics and server_vhbas go with it (ON DELETE CASCADE).
+    auto q = db.query("DELETE FROM logical_servers WHERE name = ?1");
+    q.bind(1, name);
+    return q.exec() ? std::string() : "delete logical server " + name + ": " + q.error();
+}
+
+std::string saveSparePool(Db& db, const domain::SparePool& p) {
+    const std::string subject = "spare pool " + p.name + ": ";
+    {
+        auto q = db.query("INSERT INTO spare_pools (name) VALUES (?1) ON CONFLICT (name) DO NOTHING");
+        q.bind(1, p.name);
+        if (!q.exec()) return subject + "spare_pools: " + q.error();
+    }
+    {
+        auto q = db.query("DELETE FROM spare_members WHERE pool = ?1");
+        q.bind(1, p.name);
+        if (!q.exec()) return subject + "spare_members: " + q.error();
+    }
+    for (const auto& [slot, kind] : p.members) {
+        auto q = db.query("INSERT INTO spare_members (pool, slot, kind) VALUES (?1, ?2, ?3)");
+        q.bind(1, p.name).bind(2, slot).bind(3, std::string_view(domain::toString(kind)));
+        if (!q.exec()) return subject + "member slot=" + std::to_string(slot) + ": " + q.error();
+    }
+    return {};
+}
+
+std::string deleteSparePool(Db& db, const std::string& name) {
+    // Its members go with it (ON DELETE CASCADE).
+    auto q = db.query("DELETE FROM spare_pools WHERE name = ?1");
+    q.bind(1, name);
+    return q.exec() ? std::string() : "delete spare pool " + name + ": " + q.error();
+}
+
+std::string saveBladeFlags(Db& db, const BladeFlags& f) {
+    auto q = db.query("INSERT INTO blade_flags (slot, maintenance, role_reason) VALUES (?1, ?2, ?3) "
+                      "ON CONFLICT (slot) DO UPDATE SET maintenance = excluded.maintenance, "
+                      "role_reason = excluded.role_reason");
+    q.bind(1, f.slot).bind(2, f.maintenance).bind(3, f.roleReason);
+    return q.exec() ? std::string() : "blade flags slot=" + std::to_string(f.slot) + ": " + q.error();
+}
+
+std::string saveFailover(Db& db, const domain::Failover& f) {
+    // The phase start columns follow the order of domain::FailoverPhase.
+    static_assert(domain::kFailoverPhaseCount == 8, "failovers has one *_ms column per FailoverPhase");
+    const std::string subject = "failover " + std::to_string(f.id) + " (server " + f.server + "): ";
+    if (f.id <= 0) return subject + "the id must be above 0 (Store::nextFailoverIdSync gives one)";
+    {
+        // An upsert, not REPLACE: REPLACE would delete the row and cascade to its history.
+        auto q = db.query(
+            "INSERT INTO failovers (id, server, kind, cause, requested_by, from_slot, to_slot, target_slot, phase, "
+            "fence, tried, reason, created_ms, end_ms, detected_ms, fencing_ms, allocating_ms, programming_ms, "
+            "powering_on_ms, verifying_ms, completed_ms, failed_ms) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
+            "?22) "
+            "ON CONFLICT (id) DO UPDATE SET server = excluded.server, kind = excluded.kind, cause = excluded.cause, "
+            "requested_by = excluded.requested_by, from_slot = excluded.from_slot, to_slot = excluded.to_slot, "
+            "target_slot = excluded.target_slot, phase = excluded.phase, fence = excluded.fence, "
+            "tried = excluded.tried, reason = excluded.reason, created_ms = excluded.created_ms, "
+            "end_ms = excluded.end_ms, detected_ms = excluded.detected_ms, fencing_ms = excluded.fencing_ms, "
+            "allocating_ms = excluded.allocating_ms, programming_ms = excluded.programming_ms, "
+            "powering_on_ms = excluded.powering_on_ms, verifying_ms = excluded.verifying_ms, "
+            "completed_ms = excluded.completed_ms, failed_ms = excluded.failed_ms");
+        q.bind(1, f.id).bind(2, f.server).bind(3, std::string_view(domain::toString(f.kind))).bind(4, f.cause);
+        q.bind(5, f.requestedBy);
+        bindOptional(q, 6, f.fromSlot);
+        bindOptional(q, 7, f.toSlot);
+        bindOptional(q, 8, f.targetSlot);
+        q.bind(9, std::string_view(domain::toString(f.phase))).bind(10, std::string_view(domain::toString(f.fence)));
+        q.bind(11, joinSlots(f.triedSlots)).bind(12, f.reason).bind(13, f.createdMs).bind(14, f.endMs);
+        for (int p = 0; p < domain::kFailoverPhaseCount; ++p)
+            q.bind(15 + p, f.phaseStartMs[p]);
+        if (!q.exec()) return subject + "failovers: " + q.error();
+    }
+    {
+        auto q = db.query("DELETE FROM failover_phases WHERE failover = ?1");
+        q.bind(1, f.id);
+        if (!q.exec()) return subject + "failover_phases: " + q.error();
+    }
+    for (std::size_t i = 0; i < f.history.size(); ++i) {
+        const auto& e = f.history[i];
+        auto q = db.query("INSERT INTO failover_phases (failover, seq, phase, time_ms, slot, note) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        q.bind(1, f.id).bind(2, static_cast<std::int64_t>(i)).bind(3, std::string_view(domain::toString(e.phase)));
+        q.bind(4, e.timeMs).bind(5, e.slot).bind(6, e.note);
+        if (!q.exec()) return subject + "phase entry " + std::to_string(i) + ": " + q.error();
+    }
+    return {};
+}
+
+std::string appendAudit(Db& db, const AuditRecord& r, std::int64_t& id) {
+    auto q = db.query("INSERT INTO audit (time_ms, who, action, subject, reason, outcome) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    q.bind(1, r.timeMs).bind(2, r.who).bind(3, r.action).bind(4, r.subject).bind(5, r.reason).bind(6, r.outcome);
+    if (!q.exec()) return "audit " + r.action + " " + r.subject + ": " + q.error();
+    id = db.lastInsertRowid();
+    return {};
+}
+
+namespace {
+
+std::string loadIdentityPools(Db& db, std::vector<domain::IdentityPool>& out) {
+    auto q = db.query("SELECT name, kind, first_value, last_value, uuid_prefix, prefix_length, gateway "
+                      "FROM identity_pools ORDER BY name");
+    while (q.next()) {
+        domain::IdentityPool p;
+        p.name = q.text(0);
+        auto kind = domain::identityKindFrom(q.text(1));
+        auto first = fromHex16(q.text(2));
+        auto last = fromHex16(q.text(3));
+        // The CHECKs of 0004 keep these valid; a row that is not is named, not guessed at.
+        if (!kind || !first || !last) return "load identity pools: pool " + p.name + " is malformed";
+        p.kind = *kind;
+        p.first = *first;
+        p.last = *last;
+        p.uuidPrefix = q.text(4);
+        p.prefixLength = q.int32(5);
+        p.gateway = q.text(6);
+        out.push_back(std::move(p));
+    }
+    return q.failed() ? "load identity pools: " + q.error() : std::string();
+}
+
+std::string loadAllocations(Db& db, std::vector<domain::Allocation>& out) {
+    auto q = db.query("SELECT kind, value, owner, pool FROM identity_allocations ORDER BY kind, value");
+    while (q.next()) {
+        domain::Allocation a;
+        auto kind = domain::identityKindFrom(q.text(0));
+        a.value = q.text(1);
+        if (!kind) return "load identity allocations: " + a.value + " has an unknown kind";
+        a.kind = *kind;
+        a.owner = q.text(2);
+        a.pool = q.text(3);
+        out.push_back(std::move(a));
+    }
+    return q.failed() ? "load identity allocations: " + q.error() : std::string();
+}
+
+std::string loadServers(Db& db, std::vector<domain::LogicalServer>& out) {
+    {
+        auto q = db.query("SELECT name, uuid, uuid_pool, boot_volume, boot_lun, boot_target, min_cpus, "
+                          "min_memory_gib, model_family, spare_pool, priority, automatic, desired_power, slot, state, "
+                          "state_reason, origin, created_ms, updated_ms FROM logical_servers ORDER BY name");
+        while (q.next()) {
+            domain::LogicalServer s;
+            s.name = q.text(0);
+            s.uuid = q.text(1);
+            s.uuidPool = q.text(2);
+            s.boot.volume = q.text(3);
+            s.boot.lun = static_cast<std::uint32_t>(q.int64(4));
+            s.boot.targetWwpn = q.text(5);
+            s.requirements.minCpus = q.int32(6);
+            s.requirements.minMemoryGiB = q.int32(7);
+            s.requirements.modelFamily = q.text(8);
+            s.policy.sparePool = q.text(9);
+            s.policy.priority = q.int32(10);
+            s.policy.automatic = q.int64(11) != 0;
+            s.desiredPower = domain::powerIntentFrom(q.text(12)).value_or(domain::PowerIntent::On);
+            s.slot = optionalInt(q, 13);
+            s.state = domain::serverStateFrom(q.text(14)).value_or(domain::ServerState::Unbound);
+            s.stateReason = q.text(15);
+            s.origin = q.text(16);
+            s.createdMs = q.int64(17);
+            s.updatedMs = q.int64(18);
+            out.push_back(std::move(s));
+        }
+        if (q.failed()) return "load logical servers: " + q.error();
+    }
+    // Children in one ordered pass each; servers are sorted by name (BINARY
+    // collation orders bytes as std::string does).
+    auto findServer = [&out](const std::string& name) -> domain::LogicalServer* {
+        auto it = std::lower_bound(out.begin(), out.end(), name,
+                                   [](const domain::LogicalServer& s, const std::string& n) { return s.name < n; });
+        return it != out.end() && it->name == name ? &*it : nullptr;
+    };
+    {
+        auto q = db.query("SELECT server, name, mac, ip, vlan, mac_pool, ip_pool FROM server_vnics "
+                          "ORDER BY server, idx");
+        while (q.next()) {
+            if (auto* s = findServer(q.text(0))) {
+                domain::VNic n;
+                n.name = q.text(1);
+                n.mac = q.text(2);
+                n.ip = q.text(3);
+                n.vlan = q.int32(4);
+                n.macPool = q.text(5);
+                n.ipPool = q.text(6);
+                s->vnics.push_back(std::move(n));
+            }
+        }
+        if (q.failed()) return "load server vNICs: " + q.error();
+    }
+    {
+        auto q = db.query("SELECT server, name, wwpn, wwpn_pool FROM server_vhbas ORDER BY server, idx");
+        while (q.next()) {
+            if (auto* s = findServer(q.text(0))) s->vhbas.push_back(domain::VHba{q.text(1), q.text(2), q.text(3)});
+        }
+        if (q.failed()) return "load server vHBAs: " + q.error();
+    }
+    return {};
+}
+
+std::string loadSparePools(Db& db, std::vector<domain::SparePool>& out) {
+    {
+        auto q = db.query("SELECT name FROM spare_pools ORDER BY name");
+        while (q.next()) {
+            domain::SparePool p;
+            p.name = q.text(0);
+            out.push_back(std::move(p));
+        }
+        if (q.failed()) return "load spare pools: " + q.error();
+    }
+    auto q = db.query("SELECT pool, slot, kind FROM spare_members ORDER BY pool, slot");
+    while (q.next()) {
+        std::string pool = q.text(0);
+        auto it = std::lower_bound(out.begin(), out.end(), pool,
+                                   [](const domain::SparePool& p, const std::string& n) { return p.name < n; });
+        if (it == out.end() || it->name != pool) continue;
+        it->members[q.int32(1)] = domain::spareKindFrom(q.text(2)).value_or(domain::SpareKind::Cold);
+    }
+    return q.failed() ? "load spare members: " + q.error() : std::string();
+}
+
+std::string loadBladeFlags(Db& db, std::vector<BladeFlags>& out) {
+    auto q = db.query("SELECT slot, maintenance, role_reason FROM blade_flags ORDER BY slot");
+    while (q.next())
+        out.push_back(BladeFlags{q.int32(0), q.int64(1) != 0, q.text(2)});
+    return q.failed() ? "load blade flags: " + q.error() : std::string();
+}
+
+std::string loadFailovers(Db& db, std::vector<domain::Failover>& out) {
+    {
+        auto q = db.query("SELECT id, server, kind, cause, requested_by, from_slot, to_slot, target_slot, phase, "
+                          "fence, tried, reason, created_ms, end_ms, detected_ms, fencing_ms, allocating_ms, "
+                          "programming_ms, powering_on_ms, verifying_ms, completed_ms, failed_ms "
+                          "FROM failovers ORDER BY id");
+        while (q.next()) {
+            domain::Failover f;
+            f.id = q.int64(0);
+            f.server = q.text(1);
+            auto kind = domain::failoverKindFrom(q.text(2));
+            auto phase = domain::failoverPhaseFrom(q.text(8));
+            auto fence = domain::fenceMethodFrom(q.text(9));
+            // A journal entry read wrongly could fence or program the wrong blade: refuse, do not guess.
+            if (!kind || !phase || !fence) return "load failovers: failover " + std::to_string(f.id) + " is malformed";
+            f.kind = *kind;
+            f.cause = q.text(3);
+            f.requestedBy = q.text(4);
+            f.fromSlot = optionalInt(q, 5);
+            f.toSlot = optionalInt(q, 6);
+            f.targetSlot = optionalInt(q, 7);
+            f.phase = *phase;
+            f.fence = *fence;
+            f.triedSlots = splitSlots(q.text(10));
+            f.reason = q.text(11);
+            f.createdMs = q.int64(12);
+            f.endMs = q.int64(13);
+            for (int p = 0; p < domain::kFailoverPhaseCount; ++p)
+                f.phaseStartMs[p] = q.int64(14 + p);
+            out.push_back(std::move(f));
+        }
+        if (q.failed()) return "load failovers: " + q.error();
+    }
+    auto q = db.query("SELECT failover, phase, time_ms, slot, note FROM failover_phases ORDER BY failover, seq");
+    while (q.next()) {
+        std::int64_t id = q.int64(0);
+        auto it = std::lower_bound(out.begin(), out.end(), id,
+                                   [](const domain::Failover& f, std::int64_t i) { return f.id < i; });
+        if (it == out.end() || it->id != id) continue;
+        auto phase = domain::failoverPhaseFrom(q.text(1));
+        if (!phase) return "load failover phases: failover " + std::to_string(id) + " has an unknown phase";
+        it->history.push_back(domain::PhaseEntry{*phase, q.int64(2), q.int32(3), q.text(4)});
+    }
+    return q.failed() ? "load failover phases: " + q.error() : std::string();
+}
+
+} // namespace
+
+std::string loadOrchestrator(Db& db, OrchestratorState& out) {
+    out = OrchestratorState{};
+    if (auto err = loadIdentityPools(db, out.identityPools); !err.empty()) return err;
+    if (auto err = loadAllocations(db, out.allocations); !err.empty()) return err;
+    if (auto err = loadServers(db, out.servers); !err.empty()) return err;
+    if (auto err = loadSparePools(db, out.sparePools); !err.empty()) return err;
+    if (auto err = loadBladeFlags(db, out.bladeFlags); !err.empty()) return err;
+    return loadFailovers(db, out.failovers);
+}
+
+std::string nextFailoverId(Db& db, std::int64_t& id) {
+    // sqlite_sequence remembers the highest id ever stored (AUTOINCREMENT),
+    // deleted or not; MAX(id) covers a table it has not seen yet.
+    auto q = db.query("SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'failovers'), 0), "
+                      "COALESCE((SELECT MAX(id) FROM failovers), 0))");
+    id = 0;
+    if (!q.next()) return "next failover id: " + (q.failed() ? q.error() : std::string("no answer"));
+    id = q.int64(0) + 1;
+    return {};
+}
+
+std::string loadAudit(Db& db, std::size_t limit, std::vector<AuditRecord>& out) {
+    out.clear();
+    auto q = db.query("SELECT id, time_ms, who, action, subject, reason, outcome FROM audit "
+                      "ORDER BY id DESC LIMIT ?1");
+    q.bind(1, clampLimit(limit));
+    while (q.next()) {
+        AuditRecord r;
+        r.id = q.int64(0);
+        r.timeMs = q.int64(1);
+        r.who = q.text(2);
+        r.action = q.text(3);
+        r.subject = q.text(4);
+        r.reason = q.text(5);
+        r.outcome = q.text(6);
+        out.push_back(std::move(r));
+    }
+    std::reverse(out.begin(), out.end()); // oldest first
+    return q.failed() ? "load audit: " + q.error() : std::string();
 }
 
 } // namespace cmc::store::sql

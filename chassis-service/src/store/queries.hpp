@@ -8,8 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "domain/failover.hpp"
+#include "domain/identity.hpp"
+#include "domain/logical_server.hpp"
 #include "domain/model.hpp"
 #include "domain/power_intent.hpp"
+#include "domain/spares.hpp"
 #include "store/store.hpp"
 
 namespace cmc::store {
@@ -47,6 +51,22 @@ void rollbackToSavepoint(Db& db);
 [[nodiscard]] std::string integrityCheck(Db& db, std::string& result);
 [[nodiscard]] std::string savePowerIntent(Db& db, const domain::PowerIntentRecord& r);
 [[nodiscard]] std::string loadPowerIntents(Db& db, std::vector<domain::PowerIntentRecord>& out);
+
+// The failover orchestrator's state (migration 0004).
+[[nodiscard]] std::string saveIdentityPool(Db& db, const domain::IdentityPool& p);
+// Fails (naming the holder) when the (kind, value) is already held.
+[[nodiscard]] std::string saveAllocation(Db& db, const domain::Allocation& a);
+[[nodiscard]] std::string deleteAllocation(Db& db, domain::IdentityKind kind, const std::string& value);
+[[nodiscard]] std::string saveLogicalServer(Db& db, const domain::LogicalServer& s);
+[[nodiscard]] std::string deleteLogicalServer(Db& db, const std::string& name);
+[[nodiscard]] std::string saveSparePool(Db& db, const domain::SparePool& p);
+[[nodiscard]] std::string deleteSparePool(Db& db, const std::string& name);
+[[nodiscard]] std::string saveBladeFlags(Db& db, const BladeFlags& f);
+[[nodiscard]] std::string saveFailover(Db& db, const domain::Failover& f);
+[[nodiscard]] std::string appendAudit(Db& db, const AuditRecord& r, std::int64_t& id);
+[[nodiscard]] std::string loadOrchestrator(Db& db, OrchestratorState& out);
+[[nodiscard]] std::string nextFailoverId(Db& db, std::int64_t& id);
+[[nodiscard]] std::string loadAudit(Db& db, std::size_t limit, std::vector<AuditRecord>& out);
 
 } // namespace sql
 } // namespace cmc::store

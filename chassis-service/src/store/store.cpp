@@ -288,6 +288,59 @@ Batch& Batch::appendTransition(domain::HealthTransition t) {
     return *this;
 }
 
+Batch& Batch::saveIdentityPool(domain::IdentityPool p) {
+    steps_.push_back([p = std::move(p)](Db& db) { return sql::saveIdentityPool(db, p); });
+    return *this;
+}
+
+Batch& Batch::saveAllocation(domain::Allocation a) {
+    steps_.push_back([a = std::move(a)](Db& db) { return sql::saveAllocation(db, a); });
+    return *this;
+}
+
+Batch& Batch::deleteAllocation(domain::IdentityKind kind, std::string value) {
+    steps_.push_back([kind, v = std::move(value)](Db& db) { return sql::deleteAllocation(db, kind, v); });
+    return *this;
+}
+
+Batch& Batch::saveLogicalServer(domain::LogicalServer s) {
+    steps_.push_back([s = std::move(s)](Db& db) { return sql::saveLogicalServer(db, s); });
+    return *this;
+}
+
+Batch& Batch::deleteLogicalServer(std::string name) {
+    steps_.push_back([n = std::move(name)](Db& db) { return sql::deleteLogicalServer(db, n); });
+    return *this;
+}
+
+Batch& Batch::saveSparePool(domain::SparePool p) {
+    steps_.push_back([p = std::move(p)](Db& db) { return sql::saveSparePool(db, p); });
+    return *this;
+}
+
+Batch& Batch::deleteSparePool(std::string name) {
+    steps_.push_back([n = std::move(name)](Db& db) { return sql::deleteSparePool(db, n); });
+    return *this;
+}
+
+Batch& Batch::saveBladeFlags(BladeFlags f) {
+    steps_.push_back([f = std::move(f)](Db& db) { return sql::saveBladeFlags(db, f); });
+    return *this;
+}
+
+Batch& Batch::saveFailover(domain::Failover f) {
+    steps_.push_back([f = std::move(f)](Db& db) { return sql::saveFailover(db, f); });
+    return *this;
+}
+
+Batch& Batch::appendAudit(AuditRecord r) {
+    steps_.push_back([r = std::move(r)](Db& db) {
+        std::int64_t id = 0;
+        return sql::appendAudit(db, r, id);
+    });
+    return *this;
+}
+
 void Store::apply(Batch batch, Done done) {
     // One queued write = one savepoint: the steps stand or fall together.
     impl_->enqueue(impl_->writeTask(
@@ -309,6 +362,20 @@ void Store::savePowerIntent(domain::PowerIntentRecord r, Done done) {
 
 std::vector<domain::PowerIntentRecord> Store::loadPowerIntentsSync() {
     return impl_->runSync<std::vector<domain::PowerIntentRecord>>("load power intents", sql::loadPowerIntents);
+}
+
+OrchestratorState Store::loadOrchestratorSync() {
+    return impl_->runSync<OrchestratorState>("load orchestrator state", sql::loadOrchestrator);
+}
+
+std::int64_t Store::nextFailoverIdSync() {
+    return impl_->runSync<std::int64_t>("next failover id", sql::nextFailoverId);
+}
+
+void Store::loadAudit(std::size_t limit, std::function<void(std::vector<AuditRecord>)> done) {
+    impl_->readTask<std::vector<AuditRecord>>(
+        "load audit", [limit](Db& db, std::vector<AuditRecord>& out) { return sql::loadAudit(db, limit, out); },
+        std::move(done));
 }
 
 void Store::saveChassis(domain::Chassis c, Done done) {

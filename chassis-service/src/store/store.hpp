@@ -10,8 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "domain/failover.hpp"
+#include "domain/identity.hpp"
+#include "domain/logical_server.hpp"
 #include "domain/model.hpp"
 #include "domain/power_intent.hpp"
+#include "domain/spares.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -42,6 +46,34 @@ struct SampleAggregate {
 
 class Db;
 
+// Per-blade flags the orchestrator keeps beside the inventory.
+struct BladeFlags {
+    int slot = 0;
+    bool maintenance = false;
+    std::string roleReason; // why the blade is Failed or Quarantined
+};
+
+// Who asked for what, and why (user or "policy").
+struct AuditRecord {
+    std::int64_t id = 0;
+    std::int64_t timeMs = 0; // Unix ms
+    std::string who;
+    std::string action;  // "CreateLogicalServer", "Failover", "Migrate", "Maintenance", ...
+    std::string subject; // "web01", "blade-3"
+    std::string reason;
+    std::string outcome; // "accepted", "refused: ...", "completed"
+};
+
+// Everything the orchestrator persists, loaded at start.
+struct OrchestratorState {
+    std::vector<domain::IdentityPool> identityPools;
+    std::vector<domain::Allocation> allocations;
+    std::vector<domain::LogicalServer> servers;
+    std::vector<domain::SparePool> sparePools;
+    std::vector<BladeFlags> bladeFlags;
+    std::vector<domain::Failover> failovers; // oldest first, with history
+};
+
 // Several writes that land together or not at all (one savepoint): e.g. a
 // failover phase and the blade role it implies.
 class Batch {
@@ -50,6 +82,16 @@ public:
     Batch& markBladeAbsent(int slot);
     Batch& savePowerIntent(domain::PowerIntentRecord r);
     Batch& appendTransition(domain::HealthTransition t);
+    Batch& saveIdentityPool(domain::IdentityPool p); // upsert by name
+    Batch& saveAllocation(domain::Allocation a);     // insert; fails on a (kind, value) already held
+    Batch& deleteAllocation(domain::IdentityKind kind, std::string value);
+    Batch& saveLogicalServer(domain::LogicalServer s); // upsert by name, vNICs and vHBAs replaced
+    Batch& deleteLogicalServer(std::string name);      // its vNICs and vHBAs too
+    Batch& saveSparePool(domain::SparePool p);         // upsert, members replaced
+    Batch& deleteSparePool(std::string name);
+    Batch& saveBladeFlags(BladeFlags f);     // upsert by slot
+    Batch& saveFailover(domain::Failover f); // upsert by id (id > 0), history replaced
+    Batch& appendAudit(AuditRecord r);       // id assigned by the database
     [[nodiscard]] bool empty() const { return steps_.empty(); }
     [[nodiscard]] std::size_t size() const { return steps_.size(); }
 
@@ -95,6 +137,11 @@ public:
     // rolls all of them back, and `done` reports the first error.
     void apply(Batch batch, Done done = {});
     [[nodiscard]] std::vector<domain::PowerIntentRecord> loadPowerIntentsSync();
+    [[nodiscard]] OrchestratorState loadOrchestratorSync();
+    // The next failover id (above every id ever stored).
+    [[nodiscard]] std::int64_t nextFailoverIdSync();
+    // The newest `limit` audit records, oldest first.
+    void loadAudit(std::size_t limit, std::function<void(std::vector<AuditRecord>)> done);
 
     // Asynchronous reads (run on the writer thread, answered on the io_context).
     // The newest `limit` transitions of a slot, oldest first.
