@@ -104,6 +104,14 @@ std::string Fabric::putVolume(Volume v) {
     return {};
 }
 
+std::vector<std::string> Fabric::logins(const std::string& volume) const {
+    std::set<std::string> wwpns;
+    for (const auto& w : writers_) {
+        if (w.active && w.volume == volume) wwpns.insert(w.wwpn);
+    }
+    return {wwpns.begin(), wwpns.end()};
+}
+
 bool Fabric::removeVolume(const std::string& name) {
     bool removed = volumes_.erase(name) > 0;
     if (removed) scheduleEvaluate();

@@ -179,6 +179,9 @@ HalError Blade::reset(hal::ResetType type) {
             startPowerOn();
         } else if (power_ == PowerState::PoweringOff) {
             pendingPowerOnAfterOff_ = true;
+        } else if (power_ == PowerState::On && host_ == HostState::Firmware) {
+            // A warm spare: the firmware selects a boot device again, no POST.
+            afterPost();
         }
         return HalError::Ok;
     case ResetType::ForceOff:

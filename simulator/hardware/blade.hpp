@@ -18,6 +18,8 @@
 
 namespace cmc::sim {
 
+// Simulated durations of the hardware phases. A zero delay still goes through
+// every state (the next phase is scheduled on the io_context with no wait).
 struct BladeTimings {
     SimDuration powerOn{1000};                  // PoweringOn -> On
     SimDuration powerOff{1000};                 // PoweringOff -> Off (firmware only)
@@ -27,6 +29,14 @@ struct BladeTimings {
     SimDuration crashReboot{5000};              // crashed OS -> reboot (POST again)
     SimDuration agentPet{10000};                // host agent watchdog petting interval
     std::uint16_t agentWatchdogCountdown = 300; // 100 ms units (30 s)
+
+    // The same timings with every hardware delay (power on/off, POST, OS boot and
+    // shutdown, crash reboot) at 0; the host agent's petting and watchdog stay.
+    [[nodiscard]] BladeTimings withZeroHardwareDelays() const {
+        BladeTimings t = *this;
+        t.powerOn = t.powerOff = t.post = t.osBoot = t.osShutdown = t.crashReboot = SimDuration{0};
+        return t;
+    }
 };
 
 // Faults of one blade (names as in the control API).
@@ -76,6 +86,12 @@ public:
     [[nodiscard]] const hal::Inventory& inventory() const override { return inventory_; }
     [[nodiscard]] hal::ChassisStatus chassisStatus() const override;
     [[nodiscard]] hal::HostState hostState() const override { return host_; }
+    // Power and reset requests (Redfish ComputerSystem.Reset, IPMI chassis control).
+    // On: from Off, power on (PoweringOn, POST, boot); while PoweringOff, power on
+    // again once off. A blade already On and held at firmware (a warm spare that
+    // found no bootable device) retries boot-device selection at once, without
+    // POST: it boots (BootingOs, then Running) if a volume is now visible to its
+    // current WWPN, else stays at firmware. On is a no-op in any other host state.
     [[nodiscard]] hal::HalError reset(hal::ResetType type) override;
     void setIdentify(bool on, std::chrono::seconds duration) override;
     [[nodiscard]] std::uint32_t powerOnHours() const override;
@@ -116,6 +132,9 @@ public:
     [[nodiscard]] bool writesVolume() const;
     [[nodiscard]] std::uint64_t bootCount() const { return bootCount_; }
     [[nodiscard]] std::int64_t hostSinceMs() const { return hostSinceMs_; }
+    [[nodiscard]] const BladeTimings& timings() const { return spec_.timings; }
+    // New phases use the new timings; a phase already scheduled keeps its delay.
+    void setTimings(const BladeTimings& t) { spec_.timings = t; }
 
     // Fault injection: the new set of active faults.
     void applyFaults(const BladeFaults& f);

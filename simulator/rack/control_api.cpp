@@ -106,6 +106,7 @@ public:
         }
         if (top == "fabric") return fabric(req, seg);
         if (top == "volumes") return volumes(req, seg);
+        if (top == "timings" && seg.size() == 1) return timings(req);
         if (top == "dhcp") return dhcp(req, seg);
         if (top == "probe") return probe(req, seg);
         if (top == "invariants" && seg.size() == 1) {
@@ -128,7 +129,8 @@ private:
                     {"simTimeMs", rack_.clock().nowMs()},
                     {"links",
                      {"/sim/v1/blades", "/sim/v1/chassis", "/sim/v1/faults", "/sim/v1/fabric", "/sim/v1/volumes",
-                      "/sim/v1/dhcp/reservations", "/sim/v1/probe", "/sim/v1/invariants", "/sim/v1/manifest"}}};
+                      "/sim/v1/dhcp/reservations", "/sim/v1/probe", "/sim/v1/invariants", "/sim/v1/manifest",
+                      "/sim/v1/timings"}}};
     }
 
     json bladeJson(BladeUnit& u, bool detail) {
@@ -324,7 +326,7 @@ private:
                     {{"mac", e.mac}, {"slot", e.port.slot}, {"port", e.port.port}, {"learnedMs", e.learnedMs}});
             json vols = json::array();
             for (const auto& [n, v] : fab.volumes())
-                vols.push_back({{"name", n}, {"lun", v.lun}, {"sizeGiB", v.sizeGiB}, {"initiators", v.initiators}});
+                vols.push_back(volumeJson(v));
             json sessions = json::array();
             for (auto& u : rack_.blades()) {
                 const auto& b = *u.blade;
@@ -394,22 +396,37 @@ private:
         return notFound("no resource at " + req.path);
     }
 
+    // A volume with "logins": the WWPNs the SAN has an active session from.
+    json volumeJson(const Volume& v) {
+        return json{{"name", v.name},
+                    {"lun", v.lun},
+                    {"sizeGiB", v.sizeGiB},
+                    {"initiators", v.initiators},
+                    {"logins", rack_.fabric().logins(v.name)}};
+    }
+
     http::Response volumes(const http::Request& req, const std::vector<std::string>& seg) {
         auto& fab = rack_.fabric();
         if (seg.size() == 1) {
             if (req.method == "GET" || req.method == "HEAD") {
                 json vols = json::array();
                 for (const auto& [n, v] : fab.volumes())
-                    vols.push_back({{"name", n}, {"lun", v.lun}, {"sizeGiB", v.sizeGiB}, {"initiators", v.initiators}});
+                    vols.push_back(volumeJson(v));
                 return reply(200, json{{"volumes", vols}});
             }
             if (req.method != "POST") return methodNotAllowed("GET, POST");
             json body;
             auto err = parseBody(req, body, {"name", "lun", "sizeGiB", "initiators"});
             if (!err.empty()) return badRequest(err);
-            Volume v;
             if (!body.contains("name") || !body["name"].is_string()) return badRequest("'name' (string) is required");
+            // An existing volume keeps the values the body leaves out; a new one starts from the defaults.
+            Volume v;
             v.name = body["name"];
+            bool existed = false;
+            if (auto it = fab.volumes().find(v.name); it != fab.volumes().end()) {
+                v = it->second;
+                existed = true;
+            }
             if (body.contains("lun")) {
                 if (!body["lun"].is_number_unsigned() || body["lun"].get<std::uint64_t>() > 16383)
                     return badRequest("'lun' must be an integer 0..16383");
@@ -424,20 +441,17 @@ private:
             }
             if (body.contains("initiators")) {
                 if (!body["initiators"].is_array()) return badRequest("'initiators' must be an array of WWPN strings");
+                std::vector<std::string> initiators;
                 for (const auto& w : body["initiators"]) {
                     if (!w.is_string()) return badRequest("'initiators' must be an array of WWPN strings");
-                    v.initiators.push_back(w);
+                    initiators.push_back(w);
                 }
+                v.initiators = std::move(initiators);
             }
-            bool existed = fab.volumes().contains(v.name);
             auto name = v.name;
             err = fab.putVolume(std::move(v));
             if (!err.empty()) return badRequest(err);
-            const auto& saved = fab.volumes().at(name);
-            auto r = reply(existed ? 200 : 201, json{{"name", saved.name},
-                                                     {"lun", saved.lun},
-                                                     {"sizeGiB", saved.sizeGiB},
-                                                     {"initiators", saved.initiators}});
+            auto r = reply(existed ? 200 : 201, volumeJson(fab.volumes().at(name)));
             r.set("Location", "/sim/v1/volumes/" + name);
             return r;
         }
@@ -449,15 +463,46 @@ private:
             if (req.method == "GET") {
                 auto it = fab.volumes().find(seg[1]);
                 if (it == fab.volumes().end()) return notFound("no volume '" + seg[1] + "'");
-                return reply(200, json{{"name", it->second.name},
-                                       {"lun", it->second.lun},
-                                       {"sizeGiB", it->second.sizeGiB},
-                                       {"initiators", it->second.initiators}});
+                return reply(200, volumeJson(it->second));
             }
             return methodNotAllowed("GET, DELETE");
         }
         return notFound("no resource at " + req.path);
     }
+
+    // The hardware timings of every blade, in simulated ms.
+    http::Response timings(const http::Request& req) {
+        if (req.method == "GET" || req.method == "HEAD") return reply(200, timingsJson(rack_.bladeTimings()));
+        if (req.method != "PATCH") return methodNotAllowed("GET, PATCH");
+        json body;
+        auto err =
+            parseBody(req, body, {"powerOnMs", "powerOffMs", "postMs", "osBootMs", "osShutdownMs", "crashRebootMs"});
+        if (!err.empty()) return badRequest(err);
+        BladeTimings t = rack_.bladeTimings();
+        const std::pair<const char*, SimDuration*> fields[] = {
+            {"powerOnMs", &t.powerOn}, {"powerOffMs", &t.powerOff},     {"postMs", &t.post},
+            {"osBootMs", &t.osBoot},   {"osShutdownMs", &t.osShutdown}, {"crashRebootMs", &t.crashReboot}};
+        for (const auto& [key, field] : fields) {
+            if (!body.contains(key)) continue;
+            const auto& v = body[key];
+            if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() > kMaxTimingMs)
+                return badRequest(std::string("'") + key + "' must be an integer 0.." + std::to_string(kMaxTimingMs));
+            *field = SimDuration{v.get<std::int64_t>()};
+        }
+        rack_.setBladeTimings(t); // nothing is changed unless every field was valid
+        return reply(200, timingsJson(t));
+    }
+
+    static json timingsJson(const BladeTimings& t) {
+        return json{{"powerOnMs", t.powerOn.count()},
+                    {"powerOffMs", t.powerOff.count()},
+                    {"postMs", t.post.count()},
+                    {"osBootMs", t.osBoot.count()},
+                    {"osShutdownMs", t.osShutdown.count()},
+                    {"crashRebootMs", t.crashReboot.count()}};
+    }
+
+    static constexpr std::int64_t kMaxTimingMs = 3'600'000;
 
     http::Response dhcp(const http::Request& req, const std::vector<std::string>& seg) {
         auto& fab = rack_.fabric();

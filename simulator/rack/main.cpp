@@ -33,6 +33,11 @@ Options:
   --seed S             seed of all randomness (default 1)
   --speed X            simulated time runs X times faster than real time
                        (0.01..10000, default 1)
+  --hardware-delays D  default or zero (default: default): with zero, power
+                       on/off, POST, OS boot, OS shutdown and crash reboot take
+                       no time (each still passes through its states); the host
+                       agent's watchdog petting is unchanged. The control API
+                       reads and changes them at /sim/v1/timings
   --help               show this help
 
 Exit codes: 0 after SIGINT/SIGTERM, 1 on a start-up failure, 2 on bad usage.
@@ -68,6 +73,7 @@ void raiseFileLimit() {
 int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0); // one log line at a time, also into files and pipes
     cmc::sim::RackOptions opt;
+    std::string hardwareDelays = "default";
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         std::string value;
@@ -110,6 +116,14 @@ int main(int argc, char** argv) {
         } else if (a == "--seed") {
             if (!parseNumber(value, opt.seed))
                 return usageError("--seed must be a non-negative integer, not '" + value + "'");
+        } else if (a == "--hardware-delays") {
+            if (value == "default")
+                opt.timings = cmc::sim::BladeTimings{};
+            else if (value == "zero")
+                opt.timings = cmc::sim::BladeTimings{}.withZeroHardwareDelays();
+            else
+                return usageError("--hardware-delays must be default or zero, not '" + value + "'");
+            hardwareDelays = value;
         } else if (a == "--speed") {
             if (!parseDouble(value, opt.speed) || !(opt.speed >= 0.01 && opt.speed <= 10000)) {
                 return usageError("--speed must be a number 0.01..10000, not '" + value + "'");
@@ -135,7 +149,8 @@ int main(int argc, char** argv) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
     std::cout << "cmcsim: " << opt.blades << " blades ready in " << ms << " ms (speed " << opt.speed << ", seed "
               << opt.seed << ", Redfish over "
-              << (opt.redfishScheme == cmc::sim::RedfishScheme::Https ? "https" : "http") << ")\n";
+              << (opt.redfishScheme == cmc::sim::RedfishScheme::Https ? "https" : "http") << ", hardware delays "
+              << hardwareDelays << ")\n";
     std::cout << "cmcsim: control API http://" << opt.bindAddress << ":" << rack.controlPort() << "/sim/v1\n";
     if (!opt.manifestPath.empty()) std::cout << "cmcsim: manifest " << opt.manifestPath << "\n";
     std::cout.flush();

@@ -164,6 +164,12 @@ void Rack::powerSuppliesChanged() {
     }
 }
 
+void Rack::setBladeTimings(const BladeTimings& timings) {
+    options_.timings = timings;
+    for (auto& u : blades_)
+        u.blade->setTimings(timings);
+}
+
 std::string Rack::manifestJson() const {
     json m;
     m["chassis"] = {{"id", "chassis"},

@@ -86,6 +86,10 @@ public:
     [[nodiscard]] std::vector<PowerSupply>& powerSupplies() { return psus_; }
     [[nodiscard]] std::string manifestJson() const;
     void powerSuppliesChanged();
+    // The hardware timings every blade uses (--hardware-delays, PATCH /sim/v1/timings).
+    [[nodiscard]] const BladeTimings& bladeTimings() const { return options_.timings; }
+    // New phases of every blade use these; phases already scheduled keep their delay.
+    void setBladeTimings(const BladeTimings& timings);
 
 private:
     [[nodiscard]] bool writeManifest(std::string& error) const;
