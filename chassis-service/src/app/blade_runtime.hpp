@@ -49,6 +49,10 @@ struct BladeRuntime {
     std::uint16_t selEntries = 0;
     std::uint16_t selLastId = 0;
 
+    // Where the identity is written (Redfish NetworkDeviceFunctions or
+    // EthernetInterfaces, by NIC/HBA index), as discovery found them.
+    std::vector<std::string> nicPaths;
+    std::vector<std::string> hbaPaths;
     // Heartbeat: the logical IPs last answered through this blade.
     std::vector<std::string> logicalIps;
 

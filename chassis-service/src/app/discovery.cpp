@@ -233,6 +233,12 @@ void ChassisService::applyRedfishInventory(int slot, southbound::RedfishResult<s
     b.memoryGiB = inv.memoryGiB ? static_cast<int>(*inv.memoryGiB + 0.5) : 0;
     b.bmcMac = lower(inv.bmcMac.value_or(""));
     if (inv.powerState) b.powerState = *inv.powerState;
+    rt.nicPaths.clear();
+    rt.hbaPaths.clear();
+    for (const auto& n : inv.nics)
+        rt.nicPaths.push_back(n.path);
+    for (const auto& h : inv.hbas)
+        rt.hbaPaths.push_back(h.path);
     if (!inv.nics.empty()) {
         std::vector<domain::NicInfo> nics;
         for (std::size_t i = 0; i < inv.nics.size(); ++i) {

@@ -58,6 +58,7 @@ ChassisService::~ChassisService() {
 bool ChassisService::start(std::string& error, bool& badInput) {
     badInput = false;
     startedUnixMs_ = events::nowUnixMs();
+    startSteadyMs_ = steadyMs();
     store::StoreOptions so;
     so.path = cfg_.dbPath;
     so.migrationsDir = cfg_.migrationsDir;
@@ -76,6 +77,18 @@ bool ChassisService::start(std::string& error, bool& badInput) {
     auto recent = store_->loadEventsSync(lastId > 10000 ? lastId - 10000 : 0, 10000);
     events_ = std::make_unique<events::EventLog>(store_.get(), lastId, std::move(recent));
     subscribeHealth([this](const domain::HealthEvent& e) { logHealthEvent(e); });
+    orch_ = std::make_unique<Orchestrator>(io_, *this, *store_, *events_, cfg_.failover);
+    {
+        auto e = orch_->load(store_->loadOrchestratorSync(), cfg_.declared);
+        if (!e.empty()) {
+            error = e;
+            badInput = true;
+            return false;
+        }
+    }
+    subscribeHealth([this](const domain::HealthEvent& e) {
+        if (orchestrating_) orch_->onHealth(e);
+    });
 
     southbound::IpmiClientOptions io;
     io.requestTimeout = std::chrono::milliseconds(cfg_.ipmiTimeoutMs);
@@ -126,7 +139,32 @@ bool ChassisService::start(std::string& error, bool& badInput) {
     scheduleTick();
     scheduleFabric();
     scheduleRetention();
+    scheduleOrchestratorStart();
     return true;
+}
+
+void ChassisService::scheduleOrchestratorStart() {
+    // The orchestrator starts once every blade is discovered and judged (or
+    // after 20 s): it needs Redfish paths to write identities and health to
+    // choose spares.
+    auto waited = steadyMs() - startSteadyMs_;
+    bool ready = true;
+    for (const auto& [slot, b] : blades_) {
+        if (!b.blade.present) continue;
+        if ((b.redfish && !b.redfishDiscovered) || (b.health && b.health->state() == domain::HealthState::Unknown))
+            ready = false;
+    }
+    if (ready || waited > 20000) {
+        std::cout << "cmcd: failover orchestrator starts (" << (ready ? "every blade known" : "20 s passed") << ", "
+                  << waited << " ms after start)\n";
+        orchestrating_ = true;
+        guarded("orchestrator start", 0, [this] { orch_->begin(); });
+        return;
+    }
+    orchTimer_.expires_after(std::chrono::milliseconds(50));
+    orchTimer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec && !stopped_) scheduleOrchestratorStart();
+    });
 }
 
 void ChassisService::stop() {
@@ -135,6 +173,8 @@ void ChassisService::stop() {
     tickTimer_.cancel();
     fabricTimer_.cancel();
     retentionTimer_.cancel();
+    orchTimer_.cancel();
+    if (orch_) orch_->stop();
     if (server_) server_->stop();
     for (auto& [slot, b] : blades_) {
         if (b.ipmi) b.ipmi->close();

@@ -11,9 +11,12 @@
 #include <string>
 
 #include "app/blade_runtime.hpp"
+#include "app/orchestrator.hpp"
 #include "config/config.hpp"
+#include "domain/failover.hpp"
 #include "domain/health.hpp"
 #include "domain/health_events.hpp"
+#include "domain/logical_server.hpp"
 #include "domain/model.hpp"
 #include "domain/power_intent.hpp"
 #include "domain/views.hpp"
@@ -70,6 +73,44 @@ public:
     [[nodiscard]] domain::ManagerView managerView() const override;
     [[nodiscard]] events::EventLog& eventLog() override { return *events_; }
     void authenticate(const std::string& user, const std::string& password, AuthDone done) override;
+    [[nodiscard]] std::vector<std::string> logicalServerNames() const override { return orch_->serverNames(); }
+    [[nodiscard]] std::optional<domain::LogicalServerView> logicalServerView(const std::string& name) const override {
+        return orch_->serverView(name);
+    }
+    void createLogicalServer(domain::LogicalServerSpec spec, const std::string& who, OpDone done) override {
+        orch_->create(std::move(spec), who, std::move(done));
+    }
+    void updateLogicalServer(const std::string& name, domain::FailoverPolicy policy, domain::HardwareRequirements req,
+                             const std::string& who, OpDone done) override {
+        orch_->update(name, std::move(policy), std::move(req), who, std::move(done));
+    }
+    void deleteLogicalServer(const std::string& name, const std::string& who, OpDone done) override {
+        orch_->remove(name, who, std::move(done));
+    }
+    void serverAction(const std::string& name, domain::ServerAction action, std::optional<int> slot,
+                      const std::string& who, OpDone done) override {
+        orch_->serverAction(name, action, slot, who, std::move(done));
+    }
+    void bladeAction(int slot, domain::BladeAction action, const std::string& who, OpDone done) override {
+        orch_->bladeAction(slot, action, who, std::move(done));
+    }
+    [[nodiscard]] std::optional<domain::ResourceBlockView> resourceBlock(int slot) const override {
+        return orch_->resourceBlock(slot);
+    }
+    [[nodiscard]] std::vector<std::int64_t> failoverIds() const override { return orch_->failoverIds(); }
+    [[nodiscard]] std::optional<domain::Failover> failover(std::int64_t id) const override {
+        return orch_->failover(id);
+    }
+    [[nodiscard]] std::vector<domain::SparePoolView> sparePools() const override { return orch_->sparePools(); }
+    [[nodiscard]] std::vector<domain::IdentityPoolView> identityPools() const override {
+        return orch_->identityPools();
+    }
+    [[nodiscard]] std::vector<domain::CoverageEntry> coverageReport() const override { return orch_->coverageReport(); }
+    [[nodiscard]] domain::WhatIf whatIf(int slot) const override { return orch_->whatIf(slot); }
+    [[nodiscard]] domain::StormView storm() const override { return orch_->storm(); }
+    void acknowledgeStorm(const std::string& who, OpDone done) override {
+        orch_->acknowledgeStorm(who, std::move(done));
+    }
     void reportFailure(const std::string& what, const std::string& why) override {
         noteFailure(what.c_str(), 0, why.c_str());
     }
@@ -82,6 +123,29 @@ public:
     // the order they happen, on the io_context. The event log is one listener;
     // the failover orchestrator will be another.
     int subscribeHealth(std::function<void(const domain::HealthEvent&)> listener);
+
+    // Blade operations of the failover orchestrator (blade_ops.cpp). Each
+    // answers exactly once, on the io_context, with what happened.
+    using StepDone = std::function<void(domain::StepOutcome)>;
+    [[nodiscard]] const domain::Blade* bladeInfo(int slot) const;
+    [[nodiscard]] domain::HealthState bladeHealth(int slot) const;
+    // Changes the blade's role in memory; returns the record to persist.
+    std::optional<domain::Blade> setBladeRole(int slot, domain::BladeRole role);
+    // Power off and read back Off (graceful: an ACPI shutdown first).
+    void powerOffBlade(int slot, bool graceful, std::int64_t timeoutMs, StepDone done);
+    // Disables (or enables again) every switch and SAN port of the blade.
+    void fabricFenceBlade(int slot, bool enabled, StepDone done);
+    // Writes the server's identity onto the blade (virtual MACs and WWPNs,
+    // boot override to the SAN volume) and points SAN masking, DHCP and the
+    // fabric's heartbeat at it.
+    void programBlade(int slot, const domain::LogicalServer& s, StepDone done);
+    // Writes the blade's burned-in MACs and WWPNs back (it leaves service).
+    void clearBladeIdentity(int slot, StepDone done);
+    void powerOnBlade(int slot, StepDone done);
+    // Which of the server's logical IPs answer through the blade's switch
+    // port now: ok when all do; detail says which do not.
+    void checkServerAnswers(int slot, const domain::LogicalServer& s, StepDone done);
+    [[nodiscard]] std::size_t bladeCount() const { return blades_.size(); }
 
     // Logs a failure caught at a handler or timer boundary and counts it.
     void noteFailure(const char* what, int slot, const char* why) noexcept;
@@ -113,6 +177,7 @@ private:
     void judgeNetworkNow();
     void moveLogicalIp(const std::string& ip, int slot);
     void scheduleRetention();
+    void scheduleOrchestratorStart();
 
     // Runs `fn`; an exception is logged with its subject, counted in
     // Counters::handlerFailures and swallowed: one bad answer never stops the loop.
@@ -148,6 +213,10 @@ private:
     boost::asio::steady_timer tickTimer_;
     boost::asio::steady_timer fabricTimer_;
     boost::asio::steady_timer retentionTimer_;
+    std::unique_ptr<Orchestrator> orch_;
+    bool orchestrating_ = false;
+    std::int64_t startSteadyMs_ = 0;
+    boost::asio::steady_timer orchTimer_{io_};
     std::unique_ptr<auth::Authenticator> auth_; // accounts; slow hashes on its own worker thread
 };
 

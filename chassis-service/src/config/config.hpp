@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "config/declarations.hpp"
 #include "domain/health.hpp"
 
 namespace cmc::config {
@@ -43,6 +44,8 @@ struct Config {
     std::int64_t sampleRetentionHours = 24;
     std::int64_t aggregateRetentionDays = 30;
     std::int64_t eventRetention = 100000;
+    FailoverConfig failover;
+    Declarations declared; // identity pools, spare pools, logical servers applied at start
 };
 
 // Parses a config file's text into `out` (defaults for absent keys).

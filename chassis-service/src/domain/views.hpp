@@ -8,9 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "domain/failover.hpp"
 #include "domain/health.hpp"
+#include "domain/identity.hpp"
+#include "domain/logical_server.hpp"
 #include "domain/model.hpp"
 #include "domain/power_intent.hpp"
+#include "domain/spares.hpp"
 
 namespace cmc::domain {
 
@@ -52,5 +56,69 @@ struct ManagerView {
     std::int64_t eventRetention = 0;
     std::size_t blades = 0;
 };
+
+// A blade as the composition service sees it (a ResourceBlock).
+struct ResourceBlockView {
+    int slot = 0;
+    BladeRole role = BladeRole::Unassigned;
+    HealthState health = HealthState::Unknown;
+    std::string powerState;
+    bool maintenance = false;
+    std::optional<std::string> server;    // the logical server bound to it
+    std::optional<std::string> sparePool; // the pool it stands by in
+    std::optional<SpareKind> spareKind;
+    std::string roleReason; // why Failed / Quarantined
+};
+
+struct LogicalServerView {
+    LogicalServer server;
+    std::optional<ResourceBlockView> blade; // the blade it runs on
+    CoverageEntry coverage;
+    std::optional<std::int64_t> activeFailover; // a failover or migration in progress
+    std::optional<std::int64_t> lastFailover;
+};
+
+struct SparePoolView {
+    SparePool pool;
+    std::vector<ResourceBlockView> members;
+    std::vector<std::string> servers; // logical servers that fail over into it
+};
+
+struct IdentityPoolView {
+    IdentityPool pool;
+    IdentityRegistry::Usage usage;
+};
+
+struct StormView {
+    bool tripped = false;
+    std::string reason;
+    std::size_t failuresInWindow = 0;
+    StormPolicy policy;
+};
+
+// The answer to a write the API asked for.
+struct OperationResult {
+    enum class Code {
+        Ok,          // done (200/201/204)
+        Accepted,    // a failover/migration task started (202 + task monitor)
+        BadRequest,  // a value is wrong (400; `property` names it)
+        NotFound,    // an unknown server, blade or pool (404; `resource` names it)
+        Conflict,    // duplicate name or identity, resource in use, exhausted pool (409)
+        Unavailable, // cannot be done now (503)
+    };
+    Code code = Code::Ok;
+    std::string message;
+    std::string property; // BadRequest: the offending property ("vnics/0/mac")
+    std::string value;    // BadRequest: the offending value
+    std::string resource; // NotFound/Conflict: "LogicalServer", "Blade", "SparePool", "IdentityPool"
+    std::string id;       // the created/affected resource's id
+    std::optional<std::int64_t> taskId;
+
+    [[nodiscard]] bool ok() const { return code == Code::Ok || code == Code::Accepted; }
+};
+
+// Operator actions on a logical server and on a blade (the same machine as automatic failover).
+enum class ServerAction { Migrate, Failback, PowerOn, PowerOff };
+enum class BladeAction { MaintenanceOn, MaintenanceOff, Repair, Evacuate };
 
 } // namespace cmc::domain

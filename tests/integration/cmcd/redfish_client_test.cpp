@@ -71,12 +71,14 @@ TEST_CASE("discovery from the service root, then a fence read back Off") {
 
     auto fenced = wait<bool>(io, [&](auto done) { bmc->forceOffConfirmed(5s, done); });
     REQUIRE_MESSAGE(fenced.ok(), fenced.message);
+    CHECK(fenced.value); // it was on: powered off and read back Off
     auto st = wait<RedfishSystemState>(io, [&](auto done) { bmc->readSystem(done); });
     REQUIRE(st.ok());
     CHECK(*st.value.powerState == "Off");
     // Fencing a blade that is already off is a success, not an error.
     auto again = wait<bool>(io, [&](auto done) { bmc->forceOffConfirmed(5s, done); });
     CHECK(again.ok());
+    CHECK_FALSE(again.value); // already off: nothing was done
     auto on = wait<bool>(io, [&](auto done) { bmc->reset("On", done); });
     CHECK(on.ok());
     bmc->close();

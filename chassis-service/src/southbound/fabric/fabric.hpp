@@ -45,11 +45,14 @@ public:
     // The DHCP reservation MAC -> IP.
     virtual void setDhcpReservation(const std::string& mac, const std::string& ip,
                                     std::function<void(FabricResult<bool>)> done) = 0;
+    // Asks the fabric to watch a logical IP (the heartbeat of `probe`).
+    virtual void watchIp(const std::string& ip, std::function<void(FabricResult<bool>)> done) = 0;
     [[nodiscard]] virtual std::string describe() const = 0; // for logs: "cmcsim control API http://..."
 };
 
 // The simulator's fabric, through its control API (GET /sim/v1/probe, POST
-// /sim/v1/fabric/ports, /sim/v1/volumes, /sim/v1/dhcp/reservations).
+// /sim/v1/fabric/ports, /sim/v1/volumes, /sim/v1/dhcp/reservations,
+// /sim/v1/probe/targets).
 [[nodiscard]] std::unique_ptr<Fabric> makeSimulatorFabric(HttpClient& http, std::string controlUrl);
 
 } // namespace cmc::southbound

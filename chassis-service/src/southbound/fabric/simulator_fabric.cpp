@@ -67,6 +67,10 @@ public:
         post("/sim/v1/dhcp/reservations", json{{"mac", mac}, {"ip", ip}}, std::move(done));
     }
 
+    void watchIp(const std::string& ip, std::function<void(FabricResult<bool>)> done) override {
+        post("/sim/v1/probe/targets", json{{"ip", ip}}, std::move(done));
+    }
+
     [[nodiscard]] std::string describe() const override { return "cmcsim control API " + url_; }
 
 private:

@@ -208,6 +208,26 @@ struct Ops {
         co_return toJson(r, path);
     }
 
+    // PATCH of any resource: 200/202/204 is success (the body is not needed).
+    awaitable<RedfishResult<bool>> patch(const std::string& path, const std::string& body) {
+        std::string method = "PATCH";
+        std::string payload = body;
+        auto r = co_await authed(method, path, payload);
+        if (!r.transportOk)
+            co_return failure<bool>(r.tlsError ? RedfishError::Tls : RedfishError::Transport,
+                                    "PATCH " + path + ": " + r.error);
+        if (r.status == 401 || r.status == 403)
+            co_return failure<bool>(RedfishError::Unauthorized, "PATCH " + path + ": HTTP " + std::to_string(r.status),
+                                    r.status);
+        if (r.status != 200 && r.status != 202 && r.status != 204) {
+            auto d = errorDetail(r.body);
+            co_return failure<bool>(
+                RedfishError::HttpStatus,
+                "PATCH " + path + ": HTTP " + std::to_string(r.status) + (d.empty() ? "" : ": " + d), r.status);
+        }
+        co_return RedfishResult<bool>{RedfishError::None, {}, r.status, true};
+    }
+
     // Members of a collection (bounded).
     awaitable<std::vector<std::string>> members(const std::string& path, std::vector<std::string>& warnings) {
         auto c = co_await get(path);
@@ -521,7 +541,7 @@ struct RedfishBmcTasks {
         auto o = ops(self);
         std::string path = self->systemPath_;
         auto before = co_await o.readSystem(path);
-        if (before.ok() && before.value.powerState == "Off") co_return RedfishResult<bool>{{}, {}, 200, true};
+        if (before.ok() && before.value.powerState == "Off") co_return RedfishResult<bool>{{}, {}, 200, false};
         std::string target = resetTarget(*self);
         std::string forceOff = "ForceOff";
         auto r = co_await o.reset(target, forceOff);
@@ -544,6 +564,11 @@ struct RedfishBmcTasks {
     static awaitable<RedfishResult<json>> get(std::shared_ptr<RedfishBmc> self, std::string path) {
         auto o = ops(self);
         co_return co_await o.get(path);
+    }
+
+    static awaitable<RedfishResult<bool>> patch(std::shared_ptr<RedfishBmc> self, std::string path, std::string body) {
+        auto o = ops(self);
+        co_return co_await o.patch(path, body);
     }
 
     static void onStreamData(const std::shared_ptr<RedfishBmc>& s, std::string_view chunk,
@@ -614,6 +639,11 @@ void RedfishBmc::forceOffConfirmed(std::chrono::milliseconds timeout, std::funct
 
 void RedfishBmc::get(const std::string& path, std::function<void(RedfishResult<json>)> done) {
     spawn<json>(io_, RedfishBmcTasks::get(shared_from_this(), path), std::move(done), log_);
+}
+
+void RedfishBmc::patch(const std::string& path, const nlohmann::json& body,
+                       std::function<void(RedfishResult<bool>)> done) {
+    spawn<bool>(io_, RedfishBmcTasks::patch(shared_from_this(), path, body.dump()), std::move(done), log_);
 }
 
 bool RedfishBmc::subscribed() const {

@@ -107,8 +107,11 @@ public:
     // POSTs #ComputerSystem.Reset with the given ResetType.
     void reset(const std::string& resetType, std::function<void(RedfishResult<bool>)> done);
     // Fence: ForceOff, then read PowerState back until it is Off (an already
-    // off system counts). Not confirmed Off within `timeout` is a failure.
+    // off system counts: value false, "nothing to do"; value true: it was
+    // on and is now read back Off). Not confirmed Off within `timeout` is a failure.
     void forceOffConfirmed(std::chrono::milliseconds timeout, std::function<void(RedfishResult<bool>)> done);
+    // An authenticated PATCH of any URI (2xx is success).
+    void patch(const std::string& path, const nlohmann::json& body, std::function<void(RedfishResult<bool>)> done);
     // An authenticated GET of any URI of the service.
     void get(const std::string& path, std::function<void(RedfishResult<nlohmann::json>)> done);
 
