@@ -126,13 +126,6 @@ std::string Orchestrator::load(const store::OrchestratorState& st, const config:
             e = check(s.vhbas[i].wwpnPool, domain::IdentityKind::Wwpn, "vhbas[" + std::to_string(i) + "].wwpnPool");
         if (e.empty() && !s.policy.sparePool.empty() && !pools_.contains(s.policy.sparePool))
             e = "config: logical server '" + s.name + "': no spare pool '" + s.policy.sparePool + "'";
-        if (e.empty() && s.slot) {
-            for (const auto& [name, p] : pools_) {
-                if (p.members.contains(*s.slot))
-                    e = "config: logical server '" + s.name + "': blade " + std::to_string(*s.slot) +
-                        " is a member of spare pool '" + name + "'";
-            }
-        }
         if (!e.empty()) return e;
     }
     declared_ = d;
