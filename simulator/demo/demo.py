@@ -12,6 +12,9 @@ import sys
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import demo_config  # noqa: E402
+
 SERVERS = 12
 
 
@@ -57,46 +60,42 @@ def main():
         manifest = json.load(open(manifest_path))
         control = manifest["control"]
 
-        for i in range(1, SERVERS + 1):
-            mac, wwpn, ip = "02:00:0a:00:00:%02x" % i, "20:00:00:25:b5:00:00:%02x" % i, "10.0.0.%d" % (10 + i)
-            call("POST", control + "/sim/v1/volumes", {"name": "srv%02d-boot" % i, "lun": 0, "initiators": [wwpn]})
-            call("POST", control + "/sim/v1/probe/targets", {"ip": ip, "mac": mac})
-            blade = manifest["blades"][i - 1]
-            rf, auth = blade["redfish"]["url"], (blade["redfish"]["username"], blade["redfish"]["password"])
-            base = rf + "/redfish/v1/Chassis/1/NetworkAdapters"
-            call("PATCH", base + "/NIC/NetworkDeviceFunctions/1", {"Ethernet": {"MACAddress": mac}}, auth)
-            call("PATCH", base + "/HBA/NetworkDeviceFunctions/1", {"FibreChannel": {"WWPN": wwpn}}, auth)
-            call("POST", rf + "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset", {"ResetType": "On"}, auth)
+        # The storage administrator's part: the boot volumes exist on the SAN.
+        # Everything else (identities, masking, DHCP, power, spares) is
+        # declared in cmcd's config and applied by cmcd.
+        for v in demo_config.volumes(SERVERS):
+            call("POST", control + "/sim/v1/volumes", v)
         cmcd_bin = os.path.join(args.bin, "cmcd")
-        if os.path.exists(cmcd_bin):
-            cfg_path = os.path.join(args.var, "cmcd.json")
-            with open(cfg_path, "w") as f:
-                json.dump({"listen": "127.0.0.1:8080", "admin": {"username": "admin", "password": "opencmc-demo"}}, f)
-            os.chmod(cfg_path, 0o600)
-            cmcd = subprocess.Popen([cmcd_bin, "--config", cfg_path, "--db", os.path.join(args.var, "cmc.db"),
-                                     "--rack", manifest_path])
-        for i in (13, 14):  # warm spares: powered on, held at firmware (no volume visible)
-            blade = manifest["blades"][i - 1]
-            auth = (blade["redfish"]["username"], blade["redfish"]["password"])
-            call("POST", blade["redfish"]["url"] + "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset",
-                 {"ResetType": "On"}, auth)
+        cfg_path = os.path.join(args.var, "cmcd.json")
+        cfg = {"listen": "127.0.0.1:8080", "admin": {"username": "admin", "password": "opencmc-demo"}}
+        cfg.update(demo_config.declarations(servers=SERVERS, warm=(13, 14), cold=(15, 16)))
+        with open(cfg_path, "w") as f:
+            json.dump(cfg, f, indent=2)
+        os.chmod(cfg_path, 0o600)
+        db_path = os.path.join(args.var, "cmc.db")
+        for suffix in ("", "-wal", "-shm"):  # a fresh rack: a fresh controller state
+            if os.path.exists(db_path + suffix):
+                os.remove(db_path + suffix)
+        cmcd = subprocess.Popen([cmcd_bin, "--config", cfg_path, "--db", db_path, "--rack", manifest_path])
 
         print()
         print("OpenCMC demo: simulated 16-blade rack")
         print("  control API   %s/sim/v1   (blades, faults, fabric, probe, invariants)" % control)
         print("  rack manifest %s   (BMC endpoints and per-blade credentials)" % manifest_path)
         print("  blade BMCs    Redfish http://127.0.0.1:20000-20015, IPMI UDP 127.0.0.1:20000-20015")
-        print("  12 logical servers srv01..srv12 on blades 1-12 (10.0.0.11-22); warm spares 13-14, cold spares 15-16")
+        print("  12 logical servers %s..%s declared in %s, bound by cmcd to blades 1-12" %
+              (demo_config.server_names(SERVERS)[0], demo_config.server_names(SERVERS)[-1], cfg_path))
+        print("  spare pool 'default': warm spares 13-14 (on, held at firmware), cold spares 15-16 (off)")
         print("  try: curl -s %s/sim/v1/probe | head -40" % control)
-        print("  try: curl -s -X POST %s/sim/v1/blades/3/faults -d '{\"fault\":\"power-loss\"}'" % control)
-        if cmcd:
-            print("  cmcd          http://127.0.0.1:8080/redfish/v1   administrator: admin / opencmc-demo")
-            print("  try: curl -s -u admin:opencmc-demo http://127.0.0.1:8080/redfish/v1/Chassis/blade-3 | head -60")
-            print("  try: curl -s -u admin:opencmc-demo http://127.0.0.1:8080/redfish/v1/Managers/cmc/LogServices/EventLog/Entries")
+        print("  cmcd          http://127.0.0.1:8080/redfish/v1   administrator: admin / opencmc-demo")
+        print("  try: curl -s -u admin:opencmc-demo http://127.0.0.1:8080/redfish/v1/Chassis/blade-3 | head -60")
+        print("  try: curl -s -u admin:opencmc-demo http://127.0.0.1:8080/redfish/v1/Managers/cmc/LogServices/EventLog/Entries")
+        print("  try: curl -s -u admin:opencmc-demo http://127.0.0.1:8080/redfish/v1/Systems/web01")
+        print("  try: curl -s -X POST %s/sim/v1/blades/1/faults -d '{\"fault\":\"power-loss\"}'   (web01 moves to a spare)" % control)
         print("Press Ctrl-C to stop.", flush=True)
 
         announced = False
-        while not stopping and sim.poll() is None and (cmcd is None or cmcd.poll() is None):
+        while not stopping and sim.poll() is None and cmcd.poll() is None:
             if not announced:
                 probe = call("GET", control + "/sim/v1/probe")
                 up = sum(1 for t in probe["targets"] if t["reachable"])
