@@ -3,6 +3,7 @@
 // checking that a server answers through a blade. Each answers exactly once.
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -352,7 +353,8 @@ void ChassisService::powerOnBlade(int slot, StepDone done) {
     done(failed("blade " + std::to_string(slot) + ": no management path answers"));
 }
 
-void ChassisService::checkServerAnswers(int slot, const domain::LogicalServer& s, StepDone done) {
+void ChassisService::checkServerAnswers(int slot, const domain::LogicalServer& s, bool sanLogin, bool watchdog,
+                                        StepDone done) {
     std::vector<std::string> ips;
     for (const auto& n : s.vnics)
         if (!n.ip.empty()) ips.push_back(n.ip);
@@ -360,16 +362,66 @@ void ChassisService::checkServerAnswers(int slot, const domain::LogicalServer& s
         done(failed("no fabric is configured: the server's IP cannot be checked"));
         return;
     }
-    if (ips.empty()) {
-        // Nothing to reach: the host is judged by its blade's health alone.
-        auto h = bladeHealth(slot);
-        auto* b = bladeInfo(slot);
-        bool on = b && b->powerState == "On";
-        done(on && h != domain::HealthState::Failed ? succeeded("powered on (the server has no IP to check)")
-                                                    : failed("blade not on yet"));
+    auto it = blades_.find(slot);
+    if (it == blades_.end()) {
+        done(failed("no blade in slot " + std::to_string(slot)));
         return;
     }
-    fabric_->probe([slot, ips, done](southbound::FabricResult<std::vector<southbound::LogicalIpState>> r) {
+    // The checks run one after the other; the first that is not yet true answers.
+    auto ipmi = watchdog && it->second.ipmi && it->second.ipmiUp ? it->second.ipmi : nullptr;
+    std::vector<std::string> wwpns;
+    for (const auto& h : s.vhbas)
+        wwpns.push_back(h.wwpn);
+    auto checkWatchdog = [ipmi, slot, done](std::string sofar) {
+        if (!ipmi) {
+            done(succeeded(sofar));
+            return;
+        }
+        ipmi->getWatchdog([slot, done, sofar](southbound::IpmiResult<southbound::IpmiWatchdog> w) {
+            if (!w.ok()) {
+                done(failed("watchdog of blade " + std::to_string(slot) + " unreadable: " + w.message));
+            } else if (!w.value.running) {
+                done(failed("the host's watchdog is not armed yet"));
+            } else {
+                done(succeeded(sofar + ", watchdog armed"));
+            }
+        });
+    };
+    auto checkSan = [this, wwpns, volume = s.boot.volume, sanLogin, checkWatchdog, done](std::string sofar) {
+        if (!sanLogin || wwpns.empty() || volume.empty()) {
+            checkWatchdog(sofar);
+            return;
+        }
+        fabric_->volumeLogins(volume, [wwpns, volume, checkWatchdog, done,
+                                       sofar](southbound::FabricResult<std::optional<std::vector<std::string>>> r) {
+            if (!r.ok) {
+                done(failed("SAN logins of " + volume + ": " + r.message));
+                return;
+            }
+            if (!r.value) { // this fabric does not report logins
+                checkWatchdog(sofar);
+                return;
+            }
+            for (const auto& w : wwpns) {
+                if (std::find(r.value->begin(), r.value->end(), w) != r.value->end()) {
+                    checkWatchdog(sofar + ", SAN login of " + w + " on " + volume);
+                    return;
+                }
+            }
+            done(failed("no login of the server's WWPN on " + volume + " yet"));
+        });
+    };
+    if (ips.empty()) {
+        // Nothing to reach: judged by power, the SAN login and the watchdog.
+        auto* b = bladeInfo(slot);
+        if (!b || b->powerState != "On") {
+            done(failed("blade not on yet"));
+            return;
+        }
+        checkSan("powered on (the server has no IP to check)");
+        return;
+    }
+    fabric_->probe([slot, ips, checkSan, done](southbound::FabricResult<std::vector<southbound::LogicalIpState>> r) {
         if (!r.ok) {
             done(failed("fabric probe: " + r.message));
             return;
@@ -382,8 +434,11 @@ void ChassisService::checkServerAnswers(int slot, const domain::LogicalServer& s
             }
             if (!ok) missing += (missing.empty() ? "" : ", ") + ip;
         }
-        done(missing.empty() ? succeeded("the logical IPs answer through blade " + std::to_string(slot))
-                             : failed("not yet answering through blade " + std::to_string(slot) + ": " + missing));
+        if (!missing.empty()) {
+            done(failed("not yet answering through blade " + std::to_string(slot) + ": " + missing));
+            return;
+        }
+        checkSan("the logical IPs answer through blade " + std::to_string(slot));
     });
 }
 

@@ -355,19 +355,20 @@ void Orchestrator::verifyPoll(std::int64_t id, std::uint64_t gen) {
     if (it == runs_.end() || it->second->generation != gen) return;
     auto& r = *it->second;
     auto slot = r.machine.current().slot;
-    svc_.checkServerAnswers(slot, servers_.at(r.machine.record().server), [this, id, gen](domain::StepOutcome o) {
-        auto j = runs_.find(id);
-        if (j == runs_.end() || j->second->generation != gen) return;
-        if (o.ok) {
-            deliver(id, gen, std::move(o));
-            return;
-        }
-        auto& run = *j->second;
-        run.poll.expires_after(std::chrono::milliseconds(cfg_.verifyPollMs));
-        run.poll.async_wait([this, id, gen](boost::system::error_code ec) {
-            if (!ec) verifyPoll(id, gen);
-        });
-    });
+    svc_.checkServerAnswers(slot, servers_.at(r.machine.record().server), cfg_.verifySanLogin, cfg_.verifyWatchdog,
+                            [this, id, gen](domain::StepOutcome o) {
+                                auto j = runs_.find(id);
+                                if (j == runs_.end() || j->second->generation != gen) return;
+                                if (o.ok) {
+                                    deliver(id, gen, std::move(o));
+                                    return;
+                                }
+                                auto& run = *j->second;
+                                run.poll.expires_after(std::chrono::milliseconds(cfg_.verifyPollMs));
+                                run.poll.async_wait([this, id, gen](boost::system::error_code ec) {
+                                    if (!ec) verifyPoll(id, gen);
+                                });
+                            });
 }
 
 void Orchestrator::deliver(std::int64_t id, std::uint64_t gen, domain::StepOutcome o) {
@@ -417,7 +418,8 @@ void Orchestrator::timedOut(std::int64_t id, std::uint64_t gen) {
         // Timeout is a failure outcome of the same step (the machine releases the spare).
         domain::StepOutcome o;
         o.detail = std::string(domain::toString(prev.kind)) + " on blade " + std::to_string(prev.slot) +
-                   " did not finish in time";
+                   " did not finish in time" +
+                   (prev.kind == StepKind::Verify && !r.lastCheck.empty() ? " (" + r.lastCheck + ")" : "");
         deliver(id, gen, o);
         return;
     }

@@ -21,7 +21,7 @@ struct Orchestrator::Run {
     boost::asio::steady_timer timer; // the step's deadline
     boost::asio::steady_timer poll;  // verification polls
     std::uint64_t generation = 0;    // bumps per step: late answers of an old step are ignored
-    bool journaling = false;
+    std::string lastCheck;           // what verification last found not yet true
 };
 
 namespace orch {

@@ -142,9 +142,12 @@ public:
     // Writes the blade's burned-in MACs and WWPNs back (it leaves service).
     void clearBladeIdentity(int slot, StepDone done);
     void powerOnBlade(int slot, StepDone done);
-    // Which of the server's logical IPs answer through the blade's switch
-    // port now: ok when all do; detail says which do not.
-    void checkServerAnswers(int slot, const domain::LogicalServer& s, StepDone done);
+    // Whether the server is up on the blade now: its logical IPs answer
+    // through the blade's switch port, the SAN sees one of its WWPNs logged
+    // in to its boot volume (when the fabric reports logins and `sanLogin`),
+    // and the host armed the IPMI watchdog (when the blade has IPMI and
+    // `watchdog`). ok when all hold; else the detail says what is not yet true.
+    void checkServerAnswers(int slot, const domain::LogicalServer& s, bool sanLogin, bool watchdog, StepDone done);
     [[nodiscard]] std::size_t bladeCount() const { return blades_.size(); }
 
     // Logs a failure caught at a handler or timer boundary and counts it.

@@ -210,6 +210,8 @@ void readFailover(Reader& r, FailoverConfig& out) {
         f.boolean("automatic", out.automatic);
         f.integer("holdMs", out.holdMs, 0, 60000);
         f.integer("verifyPollMs", out.verifyPollMs, 10, 10000);
+        f.boolean("verifySanLogin", out.verifySanLogin);
+        f.boolean("verifyWatchdog", out.verifyWatchdog);
         f.integer("shutdownTimeoutMs", t.shutdownMs, 100, 3600000);
         f.integer("fenceTimeoutMs", t.fenceMs, 100, 600000);
         f.integer("fabricFenceTimeoutMs", t.fabricFenceMs, 100, 600000);

@@ -26,6 +26,8 @@ struct FailoverConfig {
     std::int64_t holdMs = 250;       // a confirmed failure waits this long before fencing, so that
                                      // simultaneous failures are counted by the storm breaker first
     std::int64_t verifyPollMs = 100; // how often verification asks the fabric
+    bool verifySanLogin = true;      // verification also wants the SAN login of the server's WWPN
+    bool verifyWatchdog = true;      // ... and the host's IPMI watchdog armed (blades with IPMI)
     domain::FailoverTimeouts timeouts;
     domain::StormPolicy storm;
     std::string debugKillAt; // tests: SIGKILL cmcd once this phase is journaled ("Fencing", ...)

@@ -45,6 +45,10 @@ public:
     // The DHCP reservation MAC -> IP.
     virtual void setDhcpReservation(const std::string& mac, const std::string& ip,
                                     std::function<void(FabricResult<bool>)> done) = 0;
+    // The initiator WWPNs logged in to a volume now (the SAN sees the host);
+    // nullopt when this fabric does not report logins.
+    virtual void volumeLogins(const std::string& volume,
+                              std::function<void(FabricResult<std::optional<std::vector<std::string>>>)> done) = 0;
     // Asks the fabric to watch a logical IP (the heartbeat of `probe`).
     virtual void watchIp(const std::string& ip, std::function<void(FabricResult<bool>)> done) = 0;
     [[nodiscard]] virtual std::string describe() const = 0; // for logs: "cmcsim control API http://..."

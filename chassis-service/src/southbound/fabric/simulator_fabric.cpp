@@ -67,6 +67,28 @@ public:
         post("/sim/v1/dhcp/reservations", json{{"mac", mac}, {"ip", ip}}, std::move(done));
     }
 
+    void volumeLogins(const std::string& volume,
+                      std::function<void(FabricResult<std::optional<std::vector<std::string>>>)> done) override {
+        std::string path = "/sim/v1/volumes/" + volume;
+        http_.request(
+            url_, "GET", path, {}, {{"Accept", "application/json"}}, [path, done = std::move(done)](HttpResult r) {
+                FabricResult<std::optional<std::vector<std::string>>> out;
+                if (!r.transportOk || r.status != 200) {
+                    out.message = r.transportOk ? "GET " + path + ": HTTP " + std::to_string(r.status) : r.error;
+                    done(std::move(out));
+                    return;
+                }
+                auto j = jsonr::parse(r.body);
+                out.ok = j.has_value();
+                if (!j) {
+                    out.message = "GET " + path + ": not JSON";
+                } else if (jsonr::array(*j, "logins")) {
+                    out.value = jsonr::strings(*j, "logins");
+                }
+                done(std::move(out));
+            });
+    }
+
     void watchIp(const std::string& ip, std::function<void(FabricResult<bool>)> done) override {
         post("/sim/v1/probe/targets", json{{"ip", ip}}, std::move(done));
     }
