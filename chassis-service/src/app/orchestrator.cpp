@@ -75,6 +75,23 @@ std::string Orchestrator::load(const store::OrchestratorState& st, const config:
             e = "config: logical server '" + s.name + "': no spare pool '" + s.policy.sparePool + "'";
         if (!e.empty()) return e;
     }
+    // A dry run of what applying the declarations will allocate: a duplicate
+    // or exhausted identity is a bad declaration (exit 2), not a surprise later.
+    auto saved = ids_;
+    std::string bad;
+    for (const auto& spec : d.servers) {
+        if (servers_.contains(spec.name)) continue;
+        auto dry = spec;
+        dry.slot.reset(); // the blade is checked when it is known (inventory)
+        domain::LogicalServer s;
+        auto r = allocateServer(dry, "config", s);
+        if (!r.ok()) {
+            bad = "config: logical server '" + spec.name + "': " + r.message;
+            break;
+        }
+    }
+    ids_ = std::move(saved);
+    if (!bad.empty()) return bad;
     declared_ = d;
     return {};
 }

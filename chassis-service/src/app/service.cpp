@@ -77,15 +77,6 @@ bool ChassisService::start(std::string& error, bool& badInput) {
     auto recent = store_->loadEventsSync(lastId > 10000 ? lastId - 10000 : 0, 10000);
     events_ = std::make_unique<events::EventLog>(store_.get(), lastId, std::move(recent));
     subscribeHealth([this](const domain::HealthEvent& e) { logHealthEvent(e); });
-    orch_ = std::make_unique<Orchestrator>(io_, *this, *store_, *events_, cfg_.failover);
-    {
-        auto e = orch_->load(store_->loadOrchestratorSync(), cfg_.declared);
-        if (!e.empty()) {
-            error = e;
-            badInput = true;
-            return false;
-        }
-    }
     subscribeHealth([this](const domain::HealthEvent& e) {
         if (orchestrating_) orch_->onHealth(e);
     });
@@ -115,6 +106,15 @@ bool ChassisService::start(std::string& error, bool& badInput) {
         }
     }
 
+    orch_ = std::make_unique<Orchestrator>(io_, *this, *store_, *events_, cfg_.failover);
+    {
+        auto e = orch_->load(store_->loadOrchestratorSync(), cfg_.declared);
+        if (!e.empty()) {
+            error = e;
+            badInput = true;
+            return false;
+        }
+    }
     if (!cfg_.fabricUrl.empty()) {
         fabric_ = southbound::makeSimulatorFabric(*http_, cfg_.fabricUrl);
         std::cout << "cmcd: fabric " << fabric_->describe() << "\n";
