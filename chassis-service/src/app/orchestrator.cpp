@@ -341,7 +341,9 @@ void Orchestrator::begin() {
 void Orchestrator::applyDeclarations() {
     // Spares stand by as their kind says: warm ones on (held at firmware), cold ones off.
     for (const auto& p : declared_.sparePools) {
-        for (const auto& [slot, kind] : p.members) {
+        for (const auto& member : p.members) {
+            int slot = member.first;
+            auto kind = member.second;
             const auto* b = svc_.bladeInfo(slot);
             if (!b || b->role != domain::BladeRole::Spare || reserved_.contains(slot)) continue;
             auto want = kind == domain::SpareKind::Warm ? domain::PowerIntent::On : domain::PowerIntent::Off;
