@@ -16,12 +16,18 @@ json message(std::string_view id, std::vector<std::string> args = {}, std::strin
 // clang-format off
 json resourceNotFound(std::string_view type, std::string_view id) { return message("ResourceNotFound", {s(type), s(id)}); }
 json resourceInUse() { return message("ResourceInUse"); }
+json resourceAlreadyExists(std::string_view t, std::string_view p, std::string_view v, std::string r) { return message("ResourceAlreadyExists", {s(t), s(p), s(v)}, std::move(r)); }
+json resourceMissingAtUri(std::string_view u, std::string r) { return message("ResourceMissingAtURI", {s(u)}, std::move(r)); }
+json resourceExhaustion(std::string_view res, std::string r) { return message("ResourceExhaustion", {s(res)}, std::move(r)); }
 json malformedJson() { return message("MalformedJSON"); }
 json propertyUnknown(std::string_view p, std::string r) { return message("PropertyUnknown", {s(p)}, std::move(r)); }
 json propertyValueTypeError(std::string_view v, std::string_view p, std::string r) { return message("PropertyValueTypeError", {s(v), s(p)}, std::move(r)); }
 json propertyValueNotInList(std::string_view v, std::string_view p, std::string r) { return message("PropertyValueNotInList", {s(v), s(p)}, std::move(r)); }
 json propertyValueFormatError(std::string_view v, std::string_view p, std::string r) { return message("PropertyValueFormatError", {s(v), s(p)}, std::move(r)); }
 json propertyValueOutOfRange(std::string_view v, std::string_view p, std::string r) { return message("PropertyValueOutOfRange", {s(v), s(p)}, std::move(r)); }
+json propertyValueIncorrect(std::string_view p, std::string_view v, std::string r) { return message("PropertyValueIncorrect", {s(p), s(v)}, std::move(r)); }
+json propertyValueConflict(std::string_view p, std::string_view o, std::string r) { return message("PropertyValueConflict", {s(p), s(o)}, std::move(r)); }
+json propertyValueExternalConflict(std::string_view p, std::string_view v, std::string r) { return message("PropertyValueExternalConflict", {s(p), s(v)}, std::move(r)); }
 json propertyNotWritable(std::string_view p, std::string r) { return message("PropertyNotWritable", {s(p)}, std::move(r)); }
 json propertyMissing(std::string_view p, std::string r) { return message("PropertyMissing", {s(p)}, std::move(r)); }
 json createFailedMissingReqProperties(std::string_view p, std::string r) { return message("CreateFailedMissingReqProperties", {s(p)}, std::move(r)); }

@@ -15,6 +15,10 @@ using json = nlohmann::json;
 
 [[nodiscard]] json resourceNotFound(std::string_view type, std::string_view id);
 [[nodiscard]] json resourceInUse();
+[[nodiscard]] json resourceAlreadyExists(std::string_view type, std::string_view property, std::string_view value,
+                                         std::string related = {});
+[[nodiscard]] json resourceMissingAtUri(std::string_view uri, std::string related = {});
+[[nodiscard]] json resourceExhaustion(std::string_view resource, std::string related = {});
 [[nodiscard]] json malformedJson();
 [[nodiscard]] json propertyUnknown(std::string_view property, std::string related = {});
 [[nodiscard]] json propertyValueTypeError(std::string_view value, std::string_view property, std::string related = {});
@@ -22,6 +26,10 @@ using json = nlohmann::json;
 [[nodiscard]] json propertyValueFormatError(std::string_view value, std::string_view property,
                                             std::string related = {});
 [[nodiscard]] json propertyValueOutOfRange(std::string_view value, std::string_view property, std::string related = {});
+[[nodiscard]] json propertyValueIncorrect(std::string_view property, std::string_view value, std::string related = {});
+[[nodiscard]] json propertyValueConflict(std::string_view property, std::string_view other, std::string related = {});
+[[nodiscard]] json propertyValueExternalConflict(std::string_view property, std::string_view value,
+                                                 std::string related = {});
 [[nodiscard]] json propertyNotWritable(std::string_view property, std::string related = {});
 [[nodiscard]] json propertyMissing(std::string_view property, std::string related = {});
 [[nodiscard]] json createFailedMissingReqProperties(std::string_view property, std::string related = {});

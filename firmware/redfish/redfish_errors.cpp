@@ -113,6 +113,20 @@ const std::map<std::string_view, BaseMessage>& baseMessages() {
          {"The property '%1' could not be written because its value would conflict with the value of the '%2' "
           "property.",
           "Warning", "None."}},
+        {"PropertyValueIncorrect",
+         {"The property '%1' with the requested value of '%2' could not be written because the value is not "
+          "acceptable for the property.",
+          "Warning", "None."}},
+        {"PropertyValueExternalConflict",
+         {"The property '%1' with the requested value of '%2' could not be written because the value is not available "
+          "due to a configuration conflict.",
+          "Warning", "None."}},
+        {"ResourceMissingAtURI",
+         {"The resource at the URI '%1' was not found.", "Critical",
+          "Place a valid resource at the URI or correct the URI and resubmit the request."}},
+        {"ResourceExhaustion",
+         {"The resource '%1' was unable to satisfy the request due to unavailability of resources.", "Critical",
+          "Ensure that the resources are available and resubmit the request."}},
         {"StringValueTooLong",
          {"The string '%1' exceeds the length limit %2.", "Warning",
           "Resubmit the request with an appropriate string length."}},

@@ -4,6 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <exception>
+#include <initializer_list>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +30,88 @@ using json = nlohmann::json;
 [[nodiscard]] json orNull(const std::string& s);
 // Sets a 200 JSON answer (with ETag) on the response.
 void reply(const http::AsyncResp& res, const json& body);
+// 204 No Content (a DELETE done).
+[[nodiscard]] http::Response noContent();
+// 500 with a DMTF body: what a handler that threw answers (northbound.cpp's run() and guarded()).
+[[nodiscard]] http::Response internalError();
+
+// The URIs of the composition resources.
+[[nodiscard]] std::string systemUri(const std::string& name);
+[[nodiscard]] std::string blockUri(int slot);
+[[nodiscard]] std::string zoneUri(const std::string& pool);
+[[nodiscard]] std::string taskUri(std::int64_t id);
+inline constexpr std::string_view kBlocksUri = "/redfish/v1/CompositionService/ResourceBlocks";
+
+// The request body of a write as a JSON object (MalformedJSON, UnsupportedMediaType
+// otherwise); with `emptyIsObject` an empty body reads as {} (actions without parameters).
+[[nodiscard]] bool readBody(const http::Request& req, json& out, http::Response& error, bool emptyIsObject = false);
+// Reads the properties of a write request with their types checked. Every
+// problem is collected with its property path ("Oem/OpenCMC/VNICs/0/VLAN")
+// and answered together in one 400. Missing and null read as absent.
+class WriteReader {
+public:
+    // The members of `o` (at `path`, "" for the body) other than `writable`:
+    // PropertyNotWritable when listed in `readOnly`, PropertyUnknown otherwise.
+    // "@odata." annotations are ignored.
+    void only(const json& o, const std::string& path, std::initializer_list<std::string_view> writable,
+              std::initializer_list<std::string_view> readOnly);
+    [[nodiscard]] std::optional<std::string> str(const json& o, std::string_view key, const std::string& path);
+    [[nodiscard]] std::optional<std::int64_t> integer(const json& o, std::string_view key, const std::string& path,
+                                                      std::int64_t lo = std::numeric_limits<std::int64_t>::min(),
+                                                      std::int64_t hi = std::numeric_limits<std::int64_t>::max());
+    [[nodiscard]] std::optional<bool> boolean(const json& o, std::string_view key, const std::string& path);
+    [[nodiscard]] const json* object(const json& o, std::string_view key, const std::string& path);
+    [[nodiscard]] const json* array(const json& o, std::string_view key, const std::string& path);
+
+    // Records a problem (a Base message; its RelatedProperties name the path).
+    void add(json message);
+    [[nodiscard]] bool failed() const { return !problems_.empty(); }
+    // A problem was recorded at `path`.
+    [[nodiscard]] bool failed(const std::string& path) const;
+    // 400 with every problem.
+    [[nodiscard]] http::Response response() const;
+    // A value as text for a message (shortened).
+    [[nodiscard]] static std::string shown(const json& v);
+
+private:
+    std::vector<json> problems_;
+    std::vector<std::string> paths_;
+};
+
+// A Base message with the service's explanation (the backend's OperationResult
+// message) put before its Resolution.
+[[nodiscard]] json explained(json message, const std::string& why);
+// The default answer to a refused operation: NotFound 404 ResourceNotFound,
+// Conflict 409 ResourceInUse, BadRequest 400 PropertyValueIncorrect naming
+// `property`, Unavailable 503 ServiceTemporarilyUnavailable. Resources that
+// know better (a reference inside a POST body) map those cases themselves.
+[[nodiscard]] http::Response operationError(const domain::OperationResult& r);
+// Redfish Status.Health of a blade health state.
+[[nodiscard]] const char* statusHealthOf(domain::HealthState h);
+
+// Runs the body of a backend callback: an exception there is reported and
+// answered as an internal error (run() guards only the synchronous part).
+template <class F> void guarded(Backend& b, const std::string& what, const http::AsyncResp& res, F&& fn) noexcept {
+    try {
+        try {
+            fn();
+        } catch (const std::exception& e) {
+            res->res = internalError();
+            b.reportFailure("northbound " + what, e.what());
+        } catch (...) {
+            res->res = internalError();
+            b.reportFailure("northbound " + what, "unknown exception");
+        }
+    } catch (...) { // reporting failed (out of memory): the answer is already the 500
+    }
+}
+
+// tasks.cpp: the Task of a failover, and the 202 Accepted answer of an
+// operation that started one (Location: the task, body: the Task).
+[[nodiscard]] json taskJson(Backend& b, const domain::Failover& f);
+void replyAccepted(const http::AsyncResp& res, Backend& b, std::int64_t taskId);
+// The task link of a failover id, or null.
+[[nodiscard]] json taskLink(const std::optional<std::int64_t>& id);
 
 // Each resource file registers its routes.
 void addServiceRootRoutes(http::Router& r, Backend& b);
@@ -33,5 +119,8 @@ void addChassisRoutes(http::Router& r, Backend& b);
 void addManagerRoutes(http::Router& r, Backend& b);
 void addRegistryRoutes(http::Router& r, Backend& b);
 void addSessionRoutes(http::Router& r, Backend& b, redfish::SessionService& sessions);
+void addSystemRoutes(http::Router& r, Backend& b);
+void addCompositionRoutes(http::Router& r, Backend& b);
+void addTaskRoutes(http::Router& r, Backend& b);
 
 } // namespace cmc::northbound

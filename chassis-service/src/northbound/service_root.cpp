@@ -19,6 +19,9 @@ void addServiceRootRoutes(http::Router& r, Backend& b) {
         root["Vendor"] = "OpenCMC";
         root["Product"] = "OpenCMC cmcd";
         root["Chassis"] = redfish::odataId("/redfish/v1/Chassis");
+        root["Systems"] = redfish::odataId("/redfish/v1/Systems");
+        root["CompositionService"] = redfish::odataId("/redfish/v1/CompositionService");
+        root["Tasks"] = redfish::odataId("/redfish/v1/TaskService");
         root["Managers"] = redfish::odataId("/redfish/v1/Managers");
         root["Registries"] = redfish::odataId("/redfish/v1/Registries");
         root["SessionService"] = redfish::odataId("/redfish/v1/SessionService");
