@@ -135,16 +135,18 @@ void ChassisService::powerOffBlade(int slot, bool graceful, std::int64_t timeout
         };
         poll->how = graceful ? "IPMI soft shutdown" : "IPMI chassis power off";
         auto op = graceful ? southbound::ChassisControl::SoftShutdown : southbound::ChassisControl::PowerDown;
+        // The power-off is sent even to a host that reads Off: a power-on
+        // still in progress (a spare being brought up) is cancelled by it, and
+        // only the read-back after it counts.
         conn->getChassisStatus([conn, poll, op](southbound::IpmiResult<southbound::IpmiChassisStatus> st) {
-            if (st.ok() && !st.value.powerOn) {
-                poll->done(succeeded("already off (IPMI chassis status)", domain::FenceMethod::AlreadyOff));
-                return;
-            }
-            conn->chassisControl(op, [poll](southbound::IpmiResult<bool> r) {
-                if (!r.ok()) {
+            bool wasOff = st.ok() && !st.value.powerOn;
+            if (wasOff) poll->method = domain::FenceMethod::AlreadyOff;
+            conn->chassisControl(op, [poll, wasOff](southbound::IpmiResult<bool> r) {
+                if (!r.ok() && !wasOff) {
                     poll->done(failed(poll->how + ": " + southbound::toString(r.error) + " " + r.message));
                     return;
                 }
+                if (wasOff) poll->how = "already off (IPMI chassis status); " + poll->how;
                 poll->next();
             });
         });

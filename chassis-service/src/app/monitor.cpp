@@ -394,7 +394,7 @@ void ChassisService::setPowerIntent(int slot, domain::PowerIntent intent, std::s
 void ChassisService::judge(BladeRuntime& b) {
     // Health reads "off" as a failure only when cmcd wants the blade on.
     auto intent = powerIntents_.of(b.blade.slot);
-    b.health->expectPower(intent ? std::optional<bool>(*intent == domain::PowerIntent::On) : std::nullopt);
+    b.health->expectPower(intent ? std::optional<bool>(*intent == domain::PowerIntent::On) : std::nullopt, steadyMs());
     auto tr = b.health->evaluate(steadyMs(), network_.suspect);
     int slot = b.blade.slot;
     if (b.health->takeQuarantineRecommendation()) {

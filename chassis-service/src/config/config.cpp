@@ -124,6 +124,7 @@ std::string parseConfig(const std::string& text, Config& out) {
         m.integer("redfishOnlyLossThresholdMs", c.thresholds.redfishOnlyLossMs, 0, 3600000);
         m.integer("heartbeatLossThresholdMs", c.thresholds.heartbeatLossMs, 0, 3600000);
         m.integer("unexpectedOffMs", c.thresholds.unexpectedOffMs, 0, 3600000);
+        m.integer("powerOnGraceMs", c.thresholds.powerOnGraceMs, 0, 3600000);
         std::int64_t flap = c.thresholds.flapCount;
         m.integer("flapCount", flap, 1, 1000);
         c.thresholds.flapCount = static_cast<int>(flap);

@@ -128,7 +128,8 @@ std::optional<HealthTransition> BladeHealth::evaluate(std::int64_t nowMs, bool n
     while (!crashes_.empty() && nowMs - crashes_.front() > t_.flapWindowMs)
         crashes_.pop_front();
     bool crashLoop = static_cast<int>(crashes_.size()) >= t_.flapCount;
-    bool unexpectedOff = expectOn_.value_or(false) && offSinceMs_ >= 0 && nowMs - offSinceMs_ >= t_.unexpectedOffMs;
+    bool unexpectedOff = expectOn_.value_or(false) && offSinceMs_ >= 0 && nowMs - offSinceMs_ >= t_.unexpectedOffMs &&
+                         nowMs >= graceUntilMs_;
     // The BMC is down when every management path it has is bad. With IPMI a
     // Redfish service not yet heard from does not keep it "up".
     bool bmcDown =

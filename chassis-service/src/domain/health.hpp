@@ -30,6 +30,7 @@ struct HealthThresholds {
     std::int64_t redfishOnlyLossMs = 3000; // ... when Redfish is the blade's only management path
     std::int64_t heartbeatLossMs = 3000;   // logical IP silent this long: signal bad
     std::int64_t unexpectedOffMs = 500;    // host off while expected on, this long: hard
+    std::int64_t powerOnGraceMs = 15000;   // after cmcd asks a host on, off is expected for this long
     int flapCount = 3;                     // Failed this many times ...
     std::int64_t flapWindowMs = 600000;    // ... within this window: quarantine recommended
 };
@@ -74,6 +75,12 @@ public:
     void heartbeat(std::int64_t nowMs, std::optional<bool> reachable);
     // cmcd commanded (or learned) the power state the host should have.
     void expectPower(std::optional<bool> on) { expectOn_ = on; }
+    // The same at `nowMs`: when the expectation turns to On (cmcd powers the
+    // host on), the host may stay off for powerOnGraceMs before that counts.
+    void expectPower(std::optional<bool> on, std::int64_t nowMs) {
+        if (on.value_or(false) && !expectOn_.value_or(false)) graceUntilMs_ = nowMs + t_.powerOnGraceMs;
+        expectOn_ = on;
+    }
     void thermal(std::int64_t nowMs, HealthState level); // Healthy, Warning or Critical
     // The BMC's own verdict on the system (Redfish Status.Health: Healthy,
     // Warning or Critical; nullopt when it gives none) and the power state it
@@ -111,6 +118,7 @@ private:
     bool powerFault_ = false;
     std::int64_t offSinceMs_ = -1;
     std::optional<bool> expectOn_;
+    std::int64_t graceUntilMs_ = 0; // off is not unexpected before this (steady ms)
     bool powerUnitLost_ = false;
     bool psuFailed_ = false;
     bool watchdogExpired_ = false;

@@ -313,3 +313,37 @@ TEST_CASE("the BMC's summary health of a host it reports off is not counted: a p
     REQUIRE(c.has_value());
     CHECK((c->to == HealthState::Critical));
 }
+
+TEST_CASE("a host cmcd has just asked on may stay off for the power-on grace; after it, off is a failure") {
+    HealthThresholds t;
+    t.powerOnGraceMs = 5000;
+    BladeHealth h(7, t);
+    healthy(h, 0, 2000);
+    h.expectPower(false, 2000); // a cold spare
+    for (std::int64_t s = 2250; s <= 4000; s += 250) {
+        h.ipmiResult(s, true);
+        h.chassisStatus(s, false, false);
+        (void)h.evaluate(s, false);
+    }
+    h.expectPower(true, 4000); // the orchestrator powers it on: it is still off for a while
+    for (std::int64_t s = 4250; s < 9000; s += 250) {
+        h.ipmiResult(s, true);
+        h.chassisStatus(s, false, false);
+        (void)h.evaluate(s, false);
+        CHECK((h.state() == HealthState::Healthy));
+    }
+    h.ipmiResult(9250, true);
+    h.chassisStatus(9250, false, false);
+    (void)h.evaluate(9250, false);
+    CHECK((h.state() == HealthState::Failed)); // never came on
+    // A host already expected on gets no new grace from the same expectation.
+    BladeHealth g(8, t);
+    healthy(g, 0, 2000);
+    g.expectPower(true, 2000);
+    g.expectPower(true, 2100);
+    g.chassisStatus(7100, false, false);
+    (void)g.evaluate(7100, false);
+    g.chassisStatus(7700, false, false);
+    (void)g.evaluate(7700, false);
+    CHECK((g.state() == HealthState::Failed));
+}

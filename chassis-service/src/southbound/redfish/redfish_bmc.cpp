@@ -541,18 +541,21 @@ struct RedfishBmcTasks {
         auto o = ops(self);
         std::string path = self->systemPath_;
         auto before = co_await o.readSystem(path);
-        if (before.ok() && before.value.powerState == "Off") co_return RedfishResult<bool>{{}, {}, 200, false};
+        bool wasOff = before.ok() && before.value.powerState == "Off";
+        // ForceOff is sent even to a system that reads Off: a power-on still in
+        // progress is cancelled by it. A BMC that refuses it for a system that
+        // is off has nothing to do.
         std::string target = resetTarget(*self);
         std::string forceOff = "ForceOff";
         auto r = co_await o.reset(target, forceOff);
-        if (!r.ok()) co_return r;
+        if (!r.ok() && !wasOff) co_return r;
         asio::steady_timer t(self->io_);
         std::string last = "unknown";
         while (std::chrono::steady_clock::now() < deadline) {
             auto st = co_await o.readSystem(path);
-            if (st.ok() && st.value.powerState == "Off") co_return RedfishResult<bool>{{}, {}, 200, true};
+            if (st.ok() && st.value.powerState == "Off") co_return RedfishResult<bool>{{}, {}, 200, !wasOff};
             if (st.ok()) last = st.value.powerState.value_or("unknown");
-            t.expires_after(std::chrono::milliseconds(200));
+            t.expires_after(std::chrono::milliseconds(50));
             auto [ec] = co_await t.async_wait(asio::as_tuple(use_awaitable));
             (void)ec;
         }
