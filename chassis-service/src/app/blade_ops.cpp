@@ -65,6 +65,14 @@ bool isFunction(const std::string& path) {
 
 } // namespace
 
+void ChassisService::noteCurrentAddress(int slot, bool nic, std::size_t index, const std::string& value) {
+    auto it = blades_.find(slot);
+    if (it == blades_.end()) return;
+    auto& b = it->second.blade;
+    if (nic && index < b.nics.size()) b.nics[index].currentMac = value;
+    if (!nic && index < b.hbas.size()) b.hbas[index].currentWwpn = value;
+}
+
 const domain::Blade* ChassisService::bladeInfo(int slot) const {
     auto it = blades_.find(slot);
     return it == blades_.end() ? nullptr : &it->second.blade;
@@ -252,7 +260,10 @@ void ChassisService::programBlade(int slot, const domain::LogicalServer& s, Step
         const auto& path = rt.nicPaths[i];
         json body = isFunction(path) ? json{{"Ethernet", {{"MACAddress", s.vnics[i].mac}}}}
                                      : json{{"MACAddress", s.vnics[i].mac}};
-        bmc->patch(path, body, [g, path](southbound::RedfishResult<bool> r) { g->note(true, r.ok(), r.message); });
+        bmc->patch(path, body, [this, g, slot, i, mac = s.vnics[i].mac](southbound::RedfishResult<bool> r) {
+            if (r.ok()) noteCurrentAddress(slot, true, i, mac);
+            g->note(true, r.ok(), r.message);
+        });
     }
     for (std::size_t i = 0; i < s.vhbas.size(); ++i) {
         const auto& path = rt.hbaPaths[i];
@@ -262,7 +273,10 @@ void ChassisService::programBlade(int slot, const domain::LogicalServer& s, Step
                 {{{"WWPN", s.boot.targetWwpn}, {"LUNID", std::to_string(s.boot.lun)}, {"BootPriority", 0}}});
         }
         bmc->patch(path, json{{"FibreChannel", fc}},
-                   [g](southbound::RedfishResult<bool> r) { g->note(true, r.ok(), r.message); });
+                   [this, g, slot, i, wwpn = s.vhbas[i].wwpn](southbound::RedfishResult<bool> r) {
+                       if (r.ok()) noteCurrentAddress(slot, false, i, wwpn);
+                       g->note(true, r.ok(), r.message);
+                   });
     }
     // Boot from the SAN volume from now on; a BMC that refuses the override
     // still boots from the first visible volume (a warning, not a failure).
@@ -295,26 +309,39 @@ void ChassisService::clearBladeIdentity(int slot, StepDone done) {
     g->done = std::move(done);
     g->what = "burned-in addresses of blade " + std::to_string(slot) + " restored";
     const auto& b = rt.blade;
-    std::vector<std::pair<std::string, json>> writes;
+    struct Write {
+        std::string path;
+        json body;
+        bool nic = true;
+        std::size_t index = 0;
+        std::string value;
+    };
+    std::vector<Write> writes;
     for (std::size_t i = 0; i < rt.nicPaths.size() && i < b.nics.size(); ++i) {
-        if (b.nics[i].permanentMac.empty()) continue;
+        const auto& mac = b.nics[i].permanentMac;
+        if (mac.empty()) continue;
         const auto& path = rt.nicPaths[i];
-        writes.emplace_back(path, isFunction(path) ? json{{"Ethernet", {{"MACAddress", b.nics[i].permanentMac}}}}
-                                                   : json{{"MACAddress", b.nics[i].permanentMac}});
+        writes.push_back({path,
+                          isFunction(path) ? json{{"Ethernet", {{"MACAddress", mac}}}} : json{{"MACAddress", mac}},
+                          true, i, mac});
     }
     for (std::size_t i = 0; i < rt.hbaPaths.size() && i < b.hbas.size(); ++i) {
-        if (b.hbas[i].permanentWwpn.empty()) continue;
-        writes.emplace_back(
-            rt.hbaPaths[i],
-            json{{"FibreChannel", {{"WWPN", b.hbas[i].permanentWwpn}, {"BootTargets", json::array()}}}});
+        const auto& wwpn = b.hbas[i].permanentWwpn;
+        if (wwpn.empty()) continue;
+        writes.push_back(
+            {rt.hbaPaths[i], json{{"FibreChannel", {{"WWPN", wwpn}, {"BootTargets", json::array()}}}}, false, i, wwpn});
     }
     if (writes.empty()) {
         g->done(succeeded("no burned-in addresses known: nothing was written"));
         return;
     }
     g->pending = static_cast<int>(writes.size());
-    for (auto& [path, body] : writes)
-        bmc->patch(path, body, [g](southbound::RedfishResult<bool> r) { g->note(true, r.ok(), r.message); });
+    for (auto& w : writes) {
+        bmc->patch(w.path, w.body, [this, g, slot, w](southbound::RedfishResult<bool> r) {
+            if (r.ok()) noteCurrentAddress(slot, w.nic, w.index, w.value);
+            g->note(true, r.ok(), r.message);
+        });
+    }
 }
 
 void ChassisService::powerOnBlade(int slot, StepDone done) {

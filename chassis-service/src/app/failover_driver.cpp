@@ -154,12 +154,33 @@ std::int64_t Orchestrator::startFailover(const std::string& server, FailoverKind
     auto& srv = servers_.at(server);
     srv.state = domain::ServerState::Binding;
     srv.stateReason = f.cause;
+    f.phaseStartMs[static_cast<int>(FailoverPhase::Detected)] = f.createdMs;
+    f.history.push_back({FailoverPhase::Detected, f.createdMs, from.value_or(0), f.cause});
+    std::cout << "cmcd: failover " << f.id << " server=" << server << " phase Detected"
+              << (from ? " blade=" + std::to_string(*from) : std::string()) << ": " << f.cause << "\n";
     auto id = f.id;
     auto run = std::make_unique<Run>(io_, std::move(f), cfg_.timeouts);
     auto& r = *run;
     runs_[id] = std::move(run);
-    advance(r, r.machine.start(events::nowUnixMs()));
+    // Detected is journaled on its own before anything acts: a crash now
+    // leaves a record that the next start resumes.
+    auto gen = ++r.generation;
+    journal(r, [this, id, gen](bool ok) {
+        auto it = runs_.find(id);
+        if (it == runs_.end() || it->second->generation != gen || stopped_) return;
+        if (!ok)
+            std::cout << "cmcd: failover " << id << " not journaled at Detected; going on (the next step retries)\n";
+        killIfAsked(FailoverPhase::Detected, id);
+        auto& active = *it->second;
+        advance(active, active.machine.start(events::nowUnixMs()));
+    });
     return id;
+}
+
+void Orchestrator::killIfAsked(FailoverPhase phase, std::int64_t id) {
+    if (cfg_.debugKillAt.empty() || cfg_.debugKillAt != domain::toString(phase)) return;
+    std::cout << "cmcd: debugKillAt " << cfg_.debugKillAt << ": SIGKILL after journaling failover " << id << std::endl;
+    std::raise(SIGKILL);
 }
 
 void Orchestrator::resume(domain::Failover f) {
@@ -180,6 +201,15 @@ void Orchestrator::resume(domain::Failover f) {
     if (f.toSlot) reserved_.insert(*f.toSlot);
     if (f.targetSlot) reserved_.insert(*f.targetSlot);
     servers_.at(f.server).state = domain::ServerState::Binding;
+    if (f.phase == FailoverPhase::Detected) {
+        // Nothing acted yet. An automatic failover or a bind goes on with its
+        // first step (the machine notes the resume); a planned move starts over.
+        if (!planned(f.kind)) {
+            f.phase = FailoverPhase::Fencing;
+        } else {
+            f.history.push_back({FailoverPhase::Detected, events::nowUnixMs(), 0, "resumed after a restart"});
+        }
+    }
     auto id = f.id;
     auto run = std::make_unique<Run>(io_, std::move(f), cfg_.timeouts);
     auto& r = *run;
@@ -213,7 +243,8 @@ void Orchestrator::advance(Run& r, domain::Step step) {
                   << (last.slot ? " blade=" + std::to_string(last.slot) : std::string()) << " step "
                   << domain::toString(step.kind) << (last.note.empty() ? "" : ": " + last.note) << "\n";
         events_.raise("FailoverPhaseChanged",
-                      {std::to_string(id), f.server, domain::toString(f.phase), std::to_string(last.slot),
+                      {std::to_string(id), f.server, domain::toString(f.phase),
+                       last.slot ? std::to_string(last.slot) : std::string("none"),
                        last.note.empty() ? domain::toString(step.kind) : last.note},
                       taskOrigin(id));
     }
@@ -236,11 +267,7 @@ void Orchestrator::advance(Run& r, domain::Step step) {
             });
             return;
         }
-        if (!cfg_.debugKillAt.empty() && cfg_.debugKillAt == domain::toString(it->second->machine.record().phase)) {
-            std::cout << "cmcd: debugKillAt " << cfg_.debugKillAt << ": SIGKILL after journaling failover " << id
-                      << std::endl;
-            std::raise(SIGKILL);
-        }
+        killIfAsked(it->second->machine.record().phase, id);
         perform(id, step);
     });
 }
@@ -397,6 +424,13 @@ void Orchestrator::deliver(std::int64_t id, std::uint64_t gen, domain::StepOutco
     if (prev.kind == StepKind::Allocate && !o.ok && o.slot) reserved_.erase(*o.slot);
     if (prev.kind == StepKind::Release) {
         reserved_.erase(prev.slot);
+        if (o.ok) {
+            // Off (or cut off the fabric): its virtual addresses go too, best effort.
+            int released = prev.slot;
+            svc_.clearBladeIdentity(released, [released](const domain::StepOutcome& c) {
+                if (!c.ok) std::cout << "cmcd: blade=" << released << " identity not cleared: " << c.detail << "\n";
+            });
+        }
         std::string why =
             "failed to take " + f.server + ": " + (before.history.empty() ? std::string() : before.history.back().note);
         setRole(prev.slot, domain::BladeRole::Quarantined, why, batch);
@@ -464,7 +498,7 @@ void Orchestrator::finish(Run& r) {
     }
     batch.saveFailover(f);
     batch.saveLogicalServer(srv);
-    store_.apply(std::move(batch));
+    store_.apply(std::move(batch), [this, phase = f.phase, id](bool, const std::string&) { killIfAsked(phase, id); });
     history_[id] = f;
     if (f.fromSlot) reserved_.erase(*f.fromSlot);
     if (f.toSlot) reserved_.erase(*f.toSlot);

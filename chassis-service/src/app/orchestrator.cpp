@@ -307,6 +307,7 @@ void Orchestrator::saveFlags(int slot) {
 // ------------------------------------------------------------------ start-up
 
 void Orchestrator::begin() {
+    ready_ = true;
     // Roles follow the pools: a blade in a pool that holds no server is a spare.
     store::Batch batch;
     for (const auto& [name, p] : pools_) {

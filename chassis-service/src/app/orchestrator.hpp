@@ -107,6 +107,8 @@ private:
     void verifyPoll(std::int64_t id, std::uint64_t generation);
     void finish(Run& r);
     void journal(Run& r, std::function<void(bool ok)> then);
+    // Tests (failover.debugKillAt): SIGKILL once `phase` of failover `id` is journaled.
+    void killIfAsked(domain::FailoverPhase phase, std::int64_t id);
 
     void onBladeFailed(int slot, const std::string& reason);
     void startPendingFailovers();
@@ -137,6 +139,7 @@ private:
     bool stormAnnounced_ = false;
     std::int64_t nextId_ = 1;
     bool stopped_ = false;
+    bool ready_ = false; // begin() ran: blades are known
     boost::asio::steady_timer stormTimer_;
 };
 

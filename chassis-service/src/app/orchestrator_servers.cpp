@@ -39,6 +39,7 @@ OperationResult Orchestrator::allocateServer(const domain::LogicalServerSpec& sp
     s = {};
     s.name = spec.name;
     s.boot = spec.boot;
+    s.uuidPool = spec.uuidPool;
     s.requirements = spec.requirements;
     s.policy = spec.policy;
     s.desiredPower = spec.desiredPower;
@@ -137,6 +138,11 @@ void Orchestrator::persistNewServer(domain::LogicalServer s, std::vector<domain:
 }
 
 void Orchestrator::create(domain::LogicalServerSpec spec, const std::string& who, OpDone done) {
+    if (!ready_) {
+        done(result(Code::Unavailable,
+                    "the failover orchestrator is starting (blades are being discovered); retry shortly"));
+        return;
+    }
     domain::LogicalServer s;
     auto r = allocateServer(spec, who, s);
     if (!r.ok()) {
@@ -231,6 +237,11 @@ void Orchestrator::remove(const std::string& name, const std::string& who, OpDon
 
 void Orchestrator::serverAction(const std::string& name, domain::ServerAction action, std::optional<int> slot,
                                 const std::string& who, OpDone done) {
+    if (!ready_) {
+        done(result(Code::Unavailable,
+                    "the failover orchestrator is starting (blades are being discovered); retry shortly"));
+        return;
+    }
     auto it = servers_.find(name);
     if (it == servers_.end()) {
         done(result(Code::NotFound, "no logical server '" + name + "'", "LogicalServer", name));
@@ -329,6 +340,11 @@ void Orchestrator::serverAction(const std::string& name, domain::ServerAction ac
 }
 
 void Orchestrator::bladeAction(int slot, domain::BladeAction action, const std::string& who, OpDone done) {
+    if (!ready_) {
+        done(result(Code::Unavailable,
+                    "the failover orchestrator is starting (blades are being discovered); retry shortly"));
+        return;
+    }
     const auto* b = svc_.bladeInfo(slot);
     if (!b) {
         done(result(Code::NotFound, "no blade in slot " + std::to_string(slot), "Blade", bladeId(slot)));

@@ -78,7 +78,10 @@ bool ChassisService::start(std::string& error, bool& badInput) {
     events_ = std::make_unique<events::EventLog>(store_.get(), lastId, std::move(recent));
     subscribeHealth([this](const domain::HealthEvent& e) { logHealthEvent(e); });
     subscribeHealth([this](const domain::HealthEvent& e) {
-        if (orchestrating_) orch_->onHealth(e);
+        // On a later turn of the loop: the orchestrator acts on blades, and
+        // the monitor publishing this must not find its state changed under it.
+        if (orchestrating_)
+            boost::asio::post(io_, [this, e] { guarded("orchestrator", 0, [&] { orch_->onHealth(e); }); });
     });
 
     southbound::IpmiClientOptions io;

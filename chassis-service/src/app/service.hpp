@@ -141,6 +141,8 @@ public:
     void programBlade(int slot, const domain::LogicalServer& s, StepDone done);
     // Writes the blade's burned-in MACs and WWPNs back (it leaves service).
     void clearBladeIdentity(int slot, StepDone done);
+    // The inventory's current (virtual) MAC or WWPN after cmcd wrote it.
+    void noteCurrentAddress(int slot, bool nic, std::size_t index, const std::string& value);
     void powerOnBlade(int slot, StepDone done);
     // Whether the server is up on the blade now: its logical IPs answer
     // through the blade's switch port, the SAN sees one of its WWPNs logged
