@@ -64,20 +64,6 @@ constexpr RegistryMessage kAboveLowerCritical{"SensorEvent.1.1.ReadingAboveLower
 constexpr RegistryMessage kNormalRange{"SensorEvent.1.1.SensorReadingNormalRange",
                                        "Sensor '%1' reading of %2 (%3) is within normal operating range.", "OK"};
 
-std::string substitute(const char* text, const std::vector<std::string>& args) {
-    std::string out;
-    for (const char* p = text; *p; ++p) {
-        if (*p == '%' && p[1] >= '1' && p[1] <= '9') {
-            auto i = static_cast<std::size_t>(p[1] - '1');
-            if (i < args.size()) out += args[i];
-            ++p;
-        } else {
-            out += *p;
-        }
-    }
-    return out;
-}
-
 std::string number(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.2f", v);
@@ -217,7 +203,7 @@ struct EventService::Impl final : hal::HalObserver, std::enable_shared_from_this
         rec["EventType"] = "Other";
         rec["MemberId"] = "0";
         rec["MessageId"] = m.id;
-        rec["Message"] = substitute(m.text, args);
+        rec["Message"] = redfish::substituteArgs(m.text, args);
         rec["MessageArgs"] = args;
         rec["MessageSeverity"] = m.severity;
         rec["OriginOfCondition"] = odataId(origin);

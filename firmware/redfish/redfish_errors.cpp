@@ -134,7 +134,18 @@ const std::map<std::string_view, BaseMessage>& baseMessages() {
     return kMessages;
 }
 
-std::string substitute(std::string_view text, const std::vector<std::string>& args) {
+std::uint64_t fnv1a(std::string_view s) {
+    std::uint64_t h = 1469598103934665603ULL;
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+} // namespace
+
+std::string substituteArgs(std::string_view text, const std::vector<std::string>& args) {
     std::string out;
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (text[i] == '%' && i + 1 < text.size() && text[i + 1] >= '1' && text[i + 1] <= '9') {
@@ -148,17 +159,6 @@ std::string substitute(std::string_view text, const std::vector<std::string>& ar
     return out;
 }
 
-std::uint64_t fnv1a(std::string_view s) {
-    std::uint64_t h = 1469598103934665603ULL;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
-} // namespace
-
 json detail::baseMessage(std::string_view id, std::vector<std::string> args, std::string relatedProperty) {
     const auto& table = baseMessages();
     auto it = table.find(id);
@@ -166,7 +166,7 @@ json detail::baseMessage(std::string_view id, std::vector<std::string> args, std
     m["@odata.type"] = "#Message.v1_2_0.Message";
     m["MessageId"] = std::string(kBaseRegistry) + "." + std::string(id);
     if (it != table.end()) {
-        m["Message"] = substitute(it->second.text, args);
+        m["Message"] = substituteArgs(it->second.text, args);
         m["MessageSeverity"] = it->second.severity;
         m["Resolution"] = it->second.resolution;
     } else {

@@ -13,6 +13,10 @@
 
 namespace cmc::redfish {
 
+// A registry message's text with %1..%9 replaced by `args` (a missing
+// argument is left empty).
+[[nodiscard]] std::string substituteArgs(std::string_view text, const std::vector<std::string>& args);
+
 using json = nlohmann::json;
 
 inline constexpr std::string_view kBaseRegistry = "Base.1.22.1";

@@ -1,4 +1,5 @@
 #include "events/event_log.hpp"
+#include "redfish/redfish_errors.hpp"
 
 #include "redfish/odata.hpp"
 
@@ -63,17 +64,7 @@ const domain::Event& EventLog::raise(const std::string& key, std::vector<std::st
     const auto* m = registry_.find(key);
     e.messageId = registry_.prefix() + "." + registry_.version() + "." + key;
     std::string text = m ? m->message : key;
-    std::string rendered;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 1 < text.size() && text[i + 1] >= '1' && text[i + 1] <= '9') {
-            auto n = static_cast<std::size_t>(text[i + 1] - '1');
-            if (n < args.size()) rendered += args[n];
-            ++i;
-        } else {
-            rendered += text[i];
-        }
-    }
-    e.message = rendered;
+    e.message = redfish::substituteArgs(text, args);
     e.severity = !severity.empty() ? severity : (m ? m->severity : "OK");
     e.args = std::move(args);
     e.origin = std::move(origin);

@@ -52,20 +52,6 @@ json bladeLink(const std::optional<int>& slot) {
     return slot ? redfish::odataId(blockUri(*slot)) : json(nullptr);
 }
 
-std::string render(const std::string& text, const std::vector<std::string>& args) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 1 < text.size() && text[i + 1] >= '1' && text[i + 1] <= '9') {
-            auto n = static_cast<std::size_t>(text[i + 1] - '1');
-            if (n < args.size()) out += args[n];
-            ++i;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
 std::string taskName(const domain::Failover& f) {
     std::string kind = f.kind == domain::FailoverKind::Automatic ? "Failover" : domain::toString(f.kind);
     return kind + " " + std::to_string(f.id) + " of " + f.server;
@@ -125,7 +111,7 @@ json taskJson(Backend& b, const domain::Failover& f) {
                                       h.slot > 0 ? std::to_string(h.slot) : "none", h.note};
         json msg;
         msg["MessageId"] = messageId;
-        msg["Message"] = m ? render(m->message, args) : domain::toString(h.phase);
+        msg["Message"] = m ? redfish::substituteArgs(m->message, args) : domain::toString(h.phase);
         msg["MessageArgs"] = args;
         msg["MessageSeverity"] = h.phase == FailoverPhase::Failed ? "Critical" : (m ? m->severity : "OK");
         messages.push_back(std::move(msg));
