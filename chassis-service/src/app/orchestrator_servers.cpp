@@ -279,6 +279,15 @@ void Orchestrator::serverAction(const std::string& name, domain::ServerAction ac
                             bladeId(*target)));
                 return;
             }
+            bool maint = maintenance_.contains(*target) && maintenance_.at(*target);
+            if (b->role == domain::BladeRole::Failed || b->role == domain::BladeRole::Quarantined || maint) {
+                done(result(Code::Conflict,
+                            "blade " + std::to_string(*target) + " is " +
+                                (maint ? std::string("in maintenance") : std::string(domain::toString(b->role))) +
+                                ": repair it (or end maintenance) first",
+                            "Blade", bladeId(*target)));
+                return;
+            }
             if (target == s.slot) {
                 done(result(Code::Conflict, "'" + name + "' already runs on blade " + std::to_string(*target), "Blade",
                             bladeId(*target)));
