@@ -130,6 +130,7 @@ domain::ResourceBlockView Orchestrator::blockView(int slot) const {
     auto m = maintenance_.find(slot);
     v.maintenance = m != maintenance_.end() && m->second;
     v.server = serverOn(slot);
+    v.reserved = reserved_.contains(slot);
     v.sparePool = poolOf(slot);
     if (v.sparePool) v.spareKind = pools_.at(*v.sparePool).members.at(slot);
     if (auto r = roleReason_.find(slot); r != roleReason_.end()) v.roleReason = r->second;

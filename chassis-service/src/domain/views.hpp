@@ -64,6 +64,7 @@ struct ResourceBlockView {
     HealthState health = HealthState::Unknown;
     std::string powerState;
     bool maintenance = false;
+    bool reserved = false;                // held by a failover in progress
     std::optional<std::string> server;    // the logical server bound to it
     std::optional<std::string> sparePool; // the pool it stands by in
     std::optional<SpareKind> spareKind;

@@ -62,7 +62,7 @@ json blockJson(Backend& b, const domain::ResourceBlockView& v) {
     r["Status"] = {{"State", blockState(v)}, {"Health", statusHealthOf(v.health)}};
     const char* state = compositionState(v, b);
     r["CompositionStatus"] = {{"CompositionState", state},
-                              {"Reserved", false},
+                              {"Reserved", v.reserved},
                               {"SharingCapable", false},
                               {"MaxCompositions", 1},
                               {"NumberOfCompositions", v.server ? 1 : 0}};
