@@ -51,7 +51,6 @@ void Orchestrator::onBladeFailed(int slot, const std::string& reason) {
         if (f.fromSlot == slot) return; // already being handled
     }
     bool tripped = storm_.recordFailure(slot, now, svc_.bladeCount());
-    if (tripped) checkStorm();
     auto name = serverOn(slot);
     const auto* b = svc_.bladeInfo(slot);
     if (!name) {
@@ -61,19 +60,31 @@ void Orchestrator::onBladeFailed(int slot, const std::string& reason) {
             setRole(slot, domain::BladeRole::Failed, reason, batch);
             store_.apply(std::move(batch));
         }
+        if (tripped) checkStorm();
         return;
     }
-    const auto& s = servers_.at(*name);
+    auto& s = servers_.at(*name);
     if (s.desiredPower == domain::PowerIntent::Off) return;
+    // The server is down until a failover brings it back.
+    s.state = domain::ServerState::Down;
+    s.stateReason = "blade " + std::to_string(slot) + " failed: " + reason;
     bool maint = maintenance_.contains(slot) && maintenance_[slot];
     if (!cfg_.automatic || !s.policy.automatic || maint) {
         std::string why = !cfg_.automatic ? "automatic failover is disabled in the config"
                           : maint         ? "blade " + std::to_string(slot) + " is in maintenance mode"
                                           : "its failover policy is manual";
+        s.stateReason += "; " + why;
         events_.raise("FailoverPaused", {*name, std::to_string(slot), why}, serverOrigin(*name));
+        if (tripped) checkStorm();
         return;
     }
     pendingFailures_[slot] = reason;
+    if (tripped) {
+        checkStorm(); // announces the storm with every server it holds back, this one included
+    } else if (stormAnnounced_) {
+        s.stateReason += "; automatic failover paused: " + storm_.reason();
+        events_.raise("FailoverPaused", {*name, std::to_string(slot), storm_.reason()}, serverOrigin(*name));
+    }
     auto hold = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(cfg_.holdMs));
     hold->async_wait([this, hold](boost::system::error_code ec) {
         if (ec || stopped_) return;
@@ -113,8 +124,10 @@ void Orchestrator::checkStorm() {
         events_.raise("StormBreakerTripped", {storm_.reason()}, "/redfish/v1/Managers/cmc");
         audit("policy", "StormBreakerTripped", "chassis", storm_.reason(), "automatic failover paused");
         for (const auto& [slot, reason] : pendingFailures_) {
-            if (auto name = serverOn(slot))
+            if (auto name = serverOn(slot)) {
+                servers_.at(*name).stateReason += "; automatic failover paused: " + storm_.reason();
                 events_.raise("FailoverPaused", {*name, std::to_string(slot), storm_.reason()}, serverOrigin(*name));
+            }
         }
     } else if (!t && stormAnnounced_) {
         stormAnnounced_ = false;
@@ -383,19 +396,43 @@ void Orchestrator::verifyPoll(std::int64_t id, std::uint64_t gen) {
     auto& r = *it->second;
     auto slot = r.machine.current().slot;
     svc_.checkServerAnswers(slot, servers_.at(r.machine.record().server), cfg_.verifySanLogin, cfg_.verifyWatchdog,
-                            [this, id, gen](domain::StepOutcome o) {
-                                auto j = runs_.find(id);
-                                if (j == runs_.end() || j->second->generation != gen) return;
-                                if (o.ok) {
-                                    deliver(id, gen, std::move(o));
-                                    return;
-                                }
-                                auto& run = *j->second;
-                                run.poll.expires_after(std::chrono::milliseconds(cfg_.verifyPollMs));
-                                run.poll.async_wait([this, id, gen](boost::system::error_code ec) {
-                                    if (!ec) verifyPoll(id, gen);
-                                });
-                            });
+                            [this, id, gen](domain::StepOutcome o) { onVerifyCheck(id, gen, std::move(o)); });
+}
+
+void Orchestrator::onVerifyCheck(std::int64_t id, std::uint64_t gen, domain::StepOutcome o) {
+    auto j = runs_.find(id);
+    if (j == runs_.end() || j->second->generation != gen) return;
+    auto& run = *j->second;
+    auto now = steadyMs();
+    if (o.ok) {
+        // Up: it must stay up for verifyStableMs, at most a quarter of the
+        // verification timeout (a host that fails right after boot is not a
+        // working spare).
+        if (run.upSinceMs < 0) {
+            run.upSinceMs = now;
+            run.upDetail = o.detail;
+        }
+        auto stable = std::min(cfg_.verifyStableMs, cfg_.timeouts.verifyMs / 4);
+        if (now - run.upSinceMs >= stable) {
+            if (stable > 0) o.detail += " (held for " + std::to_string(now - run.upSinceMs) + " ms)";
+            run.upSinceMs = -1;
+            deliver(id, gen, std::move(o));
+            return;
+        }
+    } else if (run.upSinceMs >= 0) {
+        // It was up and went down again within the window: the spare flaps.
+        o.detail = "up (" + run.upDetail + "), then down again after " + std::to_string(now - run.upSinceMs) +
+                   " ms: " + o.detail;
+        run.upSinceMs = -1;
+        deliver(id, gen, std::move(o));
+        return;
+    } else {
+        run.lastCheck = o.detail;
+    }
+    run.poll.expires_after(std::chrono::milliseconds(cfg_.verifyPollMs));
+    run.poll.async_wait([this, id, gen](boost::system::error_code ec) {
+        if (!ec) verifyPoll(id, gen);
+    });
 }
 
 void Orchestrator::deliver(std::int64_t id, std::uint64_t gen, domain::StepOutcome o) {

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/service.hpp"
+#include "common/json_reader.hpp"
 #include "events/event_log.hpp"
 #include "southbound/fabric/fabric.hpp"
 #include "southbound/ipmi/ipmi_client.hpp"
@@ -42,6 +43,20 @@ domain::SelKind classify(const southbound::IpmiSelEntry& e) {
     case 0x20: return domain::SelKind::OsCrash;
     default: break;
     }
+    return domain::SelKind::Other;
+}
+
+// A DMTF LogEntry of a BMC's SEL (a Redfish-only blade): the same kinds.
+domain::SelKind classifyLogEntry(const nlohmann::json& j) {
+    auto type = jsonr::string(j, "SensorType").value_or("");
+    auto code = jsonr::string(j, "EntryCode").value_or("Assert");
+    bool deassert = code == "Deassert";
+    if (type == "Watchdog") return deassert ? domain::SelKind::Other : domain::SelKind::WatchdogExpired;
+    if (type == "OS Stop/Shutdown") return domain::SelKind::OsCrash;
+    if (type == "PowerUnit" || type == "Power Unit")
+        return deassert ? domain::SelKind::PowerUnitRestored : domain::SelKind::PowerUnitLost;
+    if (type == "Power Supply / Converter")
+        return deassert ? domain::SelKind::PsuRestored : domain::SelKind::PsuFailure;
     return domain::SelKind::Other;
 }
 
@@ -295,6 +310,22 @@ void ChassisService::onBmcEvent(int slot, const southbound::RedfishEvent& e) {
         rt.health->selEvent(t, domain::SelKind::PowerUnitLost, e.message);
     } else if (name == "PowerSupplyFailed") {
         rt.health->selEvent(t, domain::SelKind::PsuFailure, e.message);
+    }
+    // A new SEL entry on a blade without IPMI: its SEL is read over Redfish.
+    if (!rt.blade.bmc.hasIpmi() && name == "ResourceCreated" && e.origin.find("/LogServices/") != std::string::npos &&
+        e.origin.find("/Entries/") != std::string::npos) {
+        rt.redfish->get(e.origin, [this, slot, path = e.origin](southbound::RedfishResult<nlohmann::json> r) {
+            guarded("bmc SEL entry", slot, [&] {
+                auto b = blades_.find(slot);
+                if (b == blades_.end() || !r.ok()) return;
+                auto kind = classifyLogEntry(r.value);
+                if (kind == domain::SelKind::Other) return;
+                auto msg = jsonr::string(r.value, "Message").value_or(path);
+                std::cout << "cmcd: blade=" << slot << " SEL (Redfish) " << msg << "\n";
+                b->second.health->selEvent(steadyMs(), kind, msg);
+                judge(b->second);
+            });
+        });
     }
     std::cout << "cmcd: blade=" << slot << " BMC event " << e.messageId << " origin=" << e.origin << "\n";
     // Whatever it was, read the blade now rather than at the next poll.

@@ -105,6 +105,7 @@ private:
     void timedOut(std::int64_t id, std::uint64_t generation);
     void allocate(Run& r, std::uint64_t generation);
     void verifyPoll(std::int64_t id, std::uint64_t generation);
+    void onVerifyCheck(std::int64_t id, std::uint64_t generation, domain::StepOutcome o);
     void finish(Run& r);
     void journal(Run& r, std::function<void(bool ok)> then);
     // Tests (failover.debugKillAt): SIGKILL once `phase` of failover `id` is journaled.

@@ -22,6 +22,8 @@ struct Orchestrator::Run {
     boost::asio::steady_timer poll;  // verification polls
     std::uint64_t generation = 0;    // bumps per step: late answers of an old step are ignored
     std::string lastCheck;           // what verification last found not yet true
+    std::int64_t upSinceMs = -1;     // verification: the checks hold since then (steady ms)
+    std::string upDetail;
 };
 
 namespace orch {

@@ -210,6 +210,7 @@ void readFailover(Reader& r, FailoverConfig& out) {
         f.boolean("automatic", out.automatic);
         f.integer("holdMs", out.holdMs, 0, 60000);
         f.integer("verifyPollMs", out.verifyPollMs, 10, 10000);
+        f.integer("verifyStableMs", out.verifyStableMs, 0, 600000);
         f.boolean("verifySanLogin", out.verifySanLogin);
         f.boolean("verifyWatchdog", out.verifyWatchdog);
         f.integer("shutdownTimeoutMs", t.shutdownMs, 100, 3600000);

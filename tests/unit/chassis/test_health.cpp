@@ -347,3 +347,21 @@ TEST_CASE("a host cmcd has just asked on may stay off for the power-on grace; af
     (void)g.evaluate(7700, false);
     CHECK((g.state() == HealthState::Failed));
 }
+
+TEST_CASE("the power-on grace ends once the host is seen on: a power loss right after is a failure at once") {
+    HealthThresholds t;
+    t.powerOnGraceMs = 10000;
+    BladeHealth h(9, t);
+    healthy(h, 0, 1000);
+    h.expectPower(false, 1000);
+    h.chassisStatus(1250, false, false);
+    (void)h.evaluate(1250, false);
+    h.expectPower(true, 1500);          // powered on by cmcd ...
+    h.chassisStatus(2000, true, false); // ... and seen on
+    (void)h.evaluate(2000, false);
+    h.chassisStatus(2500, false, false); // then the power is lost
+    (void)h.evaluate(2500, false);
+    h.chassisStatus(3100, false, false);
+    (void)h.evaluate(3100, false);
+    CHECK((h.state() == HealthState::Failed)); // after unexpectedOffMs, not after the grace
+}
