@@ -52,6 +52,11 @@ void Orchestrator::onBladeFailed(int slot, const std::string& reason) {
     }
     bool tripped = storm_.recordFailure(slot, now, svc_.bladeCount());
     auto name = serverOn(slot);
+    if (name && !servers_.at(*name).policy.sparePool.empty()) {
+        const auto& pool = servers_.at(*name).policy.sparePool;
+        auto& ps = poolStorms_.try_emplace(pool, cfg_.storm).first->second;
+        tripped = ps.breaker.recordFailure(slot, now, poolBladeCount(pool)) || tripped;
+    }
     const auto* b = svc_.bladeInfo(slot);
     if (!name) {
         // A failed spare leaves the pool's coverage until it is repaired.
@@ -81,9 +86,9 @@ void Orchestrator::onBladeFailed(int slot, const std::string& reason) {
     pendingFailures_[slot] = reason;
     if (tripped) {
         checkStorm(); // announces the storm with every server it holds back, this one included
-    } else if (stormAnnounced_) {
-        s.stateReason += "; automatic failover paused: " + storm_.reason();
-        events_.raise("FailoverPaused", {*name, std::to_string(slot), storm_.reason()}, serverOrigin(*name));
+    } else if (auto why = holdReason(*name, now)) {
+        s.stateReason += "; automatic failover paused: " + *why;
+        events_.raise("FailoverPaused", {*name, std::to_string(slot), *why}, serverOrigin(*name));
     }
     auto hold = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(cfg_.holdMs));
     hold->async_wait([this, hold](boost::system::error_code ec) {
@@ -92,19 +97,40 @@ void Orchestrator::onBladeFailed(int slot, const std::string& reason) {
     });
 }
 
+std::size_t Orchestrator::poolBladeCount(const std::string& pool) const {
+    // The pool's spares and the blades of the servers that fail over into it.
+    std::size_t n = 0;
+    if (auto p = pools_.find(pool); p != pools_.end()) n += p->second.members.size();
+    for (const auto& [name, s] : servers_)
+        if (s.policy.sparePool == pool && s.slot &&
+            !(pools_.contains(pool) && pools_.at(pool).members.contains(*s.slot)))
+            ++n;
+    return n;
+}
+
+std::optional<std::string> Orchestrator::holdReason(const std::string& server, std::int64_t nowMs) {
+    if (storm_.tripped(nowMs, svc_.bladeCount())) return storm_.reason();
+    const auto& pool = servers_.at(server).policy.sparePool;
+    if (auto ps = poolStorms_.find(pool);
+        ps != poolStorms_.end() && ps->second.breaker.tripped(nowMs, poolBladeCount(pool)))
+        return "spare pool " + pool + ": " + ps->second.breaker.reason();
+    return std::nullopt;
+}
+
 void Orchestrator::startPendingFailovers() {
     auto now = events::nowUnixMs();
-    if (storm_.tripped(now, svc_.bladeCount())) {
-        checkStorm();
-        return;
-    }
     auto pending = std::move(pendingFailures_);
     pendingFailures_.clear();
-    // Higher priority first when spares are scarce.
+    // Higher priority first when spares are scarce; a server a storm breaker
+    // holds back stays pending.
     std::vector<std::pair<int, int>> order; // (-priority, slot)
     for (const auto& [slot, reason] : pending) {
         auto name = serverOn(slot);
         if (!name || activeFailoverOf(*name)) continue;
+        if (holdReason(*name, now)) {
+            pendingFailures_[slot] = reason;
+            continue;
+        }
         order.emplace_back(-servers_.at(*name).policy.priority, slot);
     }
     std::sort(order.begin(), order.end());
@@ -114,28 +140,56 @@ void Orchestrator::startPendingFailovers() {
         startFailover(*name, FailoverKind::Automatic, "blade " + std::to_string(slot) + " failed: " + pending[slot],
                       "policy", slot, std::nullopt);
     }
+    if (!pendingFailures_.empty()) checkStorm();
+}
+
+void Orchestrator::announceStorm(const std::string& subject, const std::string& reason) {
+    events_.raise("StormBreakerTripped", {reason}, "/redfish/v1/Managers/cmc");
+    audit("policy", "StormBreakerTripped", subject, reason, "automatic failover paused");
+    auto now = events::nowUnixMs();
+    for (const auto& [slot, why] : pendingFailures_) {
+        auto name = serverOn(slot);
+        if (!name) continue;
+        auto held = holdReason(*name, now);
+        if (!held) continue;
+        servers_.at(*name).stateReason += "; automatic failover paused: " + *held;
+        events_.raise("FailoverPaused", {*name, std::to_string(slot), *held}, serverOrigin(*name));
+    }
 }
 
 void Orchestrator::checkStorm() {
     auto now = events::nowUnixMs();
+    bool cleared = false;
     bool t = storm_.tripped(now, svc_.bladeCount());
     if (t && !stormAnnounced_) {
         stormAnnounced_ = true;
-        events_.raise("StormBreakerTripped", {storm_.reason()}, "/redfish/v1/Managers/cmc");
-        audit("policy", "StormBreakerTripped", "chassis", storm_.reason(), "automatic failover paused");
-        for (const auto& [slot, reason] : pendingFailures_) {
-            if (auto name = serverOn(slot)) {
-                servers_.at(*name).stateReason += "; automatic failover paused: " + storm_.reason();
-                events_.raise("FailoverPaused", {*name, std::to_string(slot), storm_.reason()}, serverOrigin(*name));
-            }
-        }
+        announceStorm("chassis", storm_.reason());
     } else if (!t && stormAnnounced_) {
         stormAnnounced_ = false;
+        cleared = true;
         events_.raise("StormBreakerCleared", {"the storm condition cleared or was acknowledged"},
                       "/redfish/v1/Managers/cmc");
-        if (!pendingFailures_.empty()) startPendingFailovers();
     }
-    if (stormAnnounced_ || !pendingFailures_.empty()) {
+    bool anyAnnounced = stormAnnounced_;
+    for (auto& [pool, ps] : poolStorms_) {
+        bool pt = ps.breaker.tripped(now, poolBladeCount(pool));
+        if (pt && !ps.announced) {
+            ps.announced = true;
+            announceStorm("spare pool " + pool, "spare pool " + pool + ": " + ps.breaker.reason());
+        } else if (!pt && ps.announced) {
+            ps.announced = false;
+            cleared = true;
+            events_.raise("StormBreakerCleared",
+                          {"spare pool " + pool + ": the storm condition cleared or was acknowledged"},
+                          "/redfish/v1/Managers/cmc");
+        }
+        anyAnnounced = anyAnnounced || ps.announced;
+    }
+    if (cleared && !pendingFailures_.empty()) {
+        startPendingFailovers();
+        return;
+    }
+    if (anyAnnounced || !pendingFailures_.empty()) {
         stormTimer_.expires_after(std::chrono::seconds(1));
         stormTimer_.async_wait([this](boost::system::error_code ec) {
             if (!ec && !stopped_) checkStorm();
@@ -359,8 +413,9 @@ void Orchestrator::allocate(Run& r, std::uint64_t gen) {
         }
     } else {
         auto now = events::nowUnixMs();
-        if (f.kind == FailoverKind::Automatic && storm_.tripped(now, svc_.bladeCount())) {
-            o.detail = "automatic failover paused by the storm breaker: " + storm_.reason();
+        auto held = f.kind == FailoverKind::Automatic ? holdReason(f.server, now) : std::nullopt;
+        if (held) {
+            o.detail = "automatic failover paused by the storm breaker: " + *held;
         } else if (srv.policy.sparePool.empty()) {
             o.detail = f.server + " names no spare pool";
         } else {

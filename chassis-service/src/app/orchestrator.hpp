@@ -114,6 +114,10 @@ private:
     void onBladeFailed(int slot, const std::string& reason);
     void startPendingFailovers();
     void checkStorm();
+    void announceStorm(const std::string& subject, const std::string& reason);
+    // Why automatic failover of `server` is held back now (the chassis' or its pool's breaker).
+    [[nodiscard]] std::optional<std::string> holdReason(const std::string& server, std::int64_t nowMs);
+    [[nodiscard]] std::size_t poolBladeCount(const std::string& pool) const;
     void applyDeclarations();
     void setRole(int slot, domain::BladeRole role, std::string reason, store::Batch& batch);
     void audit(const std::string& who, const std::string& action, const std::string& subject, const std::string& reason,
@@ -136,7 +140,13 @@ private:
     std::set<int> reserved_;                     // blades a running failover holds
     std::map<int, std::string> pendingFailures_; // failed blades waiting for the storm breaker
     std::vector<domain::Failover> toResume_;
-    domain::StormBreaker storm_;
+    domain::StormBreaker storm_; // the chassis: a share of every blade
+    struct PoolStorm {
+        explicit PoolStorm(domain::StormPolicy p) : breaker(p) {}
+        domain::StormBreaker breaker; // a share of a pool's blades (its spares and its servers' blades)
+        bool announced = false;
+    };
+    std::map<std::string, PoolStorm> poolStorms_;
     bool stormAnnounced_ = false;
     std::int64_t nextId_ = 1;
     bool stopped_ = false;

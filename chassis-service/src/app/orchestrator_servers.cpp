@@ -440,7 +440,10 @@ void Orchestrator::bladeAction(int slot, domain::BladeAction action, const std::
 }
 
 void Orchestrator::acknowledgeStorm(const std::string& who, OpDone done) {
-    storm_.acknowledge(events::nowUnixMs());
+    auto now = events::nowUnixMs();
+    storm_.acknowledge(now);
+    for (auto& [pool, ps] : poolStorms_)
+        ps.breaker.acknowledge(now);
     audit(who, "AcknowledgeStorm", "chassis", "", "done");
     checkStorm();
     done(result(Code::Ok, ""));

@@ -552,24 +552,28 @@ def main():
 
     t0 = time.monotonic()
     out = {"bench": "failover"}
+    printers = {"control": print_control, "endToEnd": print_end_to_end, "simultaneous": print_simultaneous}
+
+    def done(key, value):
+        # Each table is printed as soon as its measurement ends: a long run
+        # that is interrupted keeps what it measured.
+        if len(out) > 1:
+            print()
+        out[key] = value
+        printers[key](value)
+        sys.stdout.flush()
+
     if args.cmd in ("control", "all"):
         if args.cmd == "all":
             args.hold_ms, args.no_default_hold = 0, False
-        out["control"] = control(args)
+        done("control", control(args))
     if args.cmd in ("end-to-end", "all"):
-        out["endToEnd"] = end_to_end(args)
+        done("endToEnd", end_to_end(args))
     if args.cmd in ("simultaneous", "all"):
         if args.cmd == "all":
             args.failures = 8
-        out["simultaneous"] = simultaneous(args)
+        done("simultaneous", simultaneous(args))
     out["seconds"] = round(time.monotonic() - t0, 1)
-    first = True
-    for key, fn in (("control", print_control), ("endToEnd", print_end_to_end), ("simultaneous", print_simultaneous)):
-        if key in out:
-            if not first:
-                print()
-            fn(out[key])
-            first = False
     print("(%.0f s)" % out["seconds"])
     if args.json:
         print(json.dumps(out))

@@ -27,18 +27,24 @@ class Rack:
     servers = 3
     failover = {}
 
+    def declarations(self):
+        return demo_config.declarations(servers=self.servers, warm=(6, 7), cold=(8,))
+
     def setUp(self):
         self.sim = Sim(blades=8, speed=20)
+        self.cmcd = None
         try:
             for v in demo_config.volumes(self.servers):
                 self.sim.api("POST", "/sim/v1/volumes", v)
             cfg = copy.deepcopy(FAST)
-            cfg.update(demo_config.declarations(servers=self.servers, warm=(6, 7), cold=(8,)))
+            cfg.update(self.declarations())
             cfg["failover"] = {"holdMs": 0, "verifyTimeoutMs": 30000, **self.failover}
             self.cmcd = Cmcd(manifest=self.sim.manifest_path, config=cfg)
             for n in demo_config.server_names(self.servers):
                 self.wait_running(n)
         except BaseException:
+            if self.cmcd:
+                self.cmcd.cleanup()
             self.sim.stop()
             raise
 
@@ -165,6 +171,37 @@ class StormAcknowledgeTest(Rack, unittest.TestCase):
         self.assertNotEqual(self.blade_of("web01"), self.blade_of("web02"))
         wait_until(lambda: self.answering("10.0.0.11") and self.answering("10.0.0.12"), timeout=60,
                    what="both answer")
+        self.assert_no_violations()
+
+
+class PoolStormTest(Rack, unittest.TestCase):
+    """Two spare pools: web01 and web02 fail over into 'a' (spare 6), web03 and web04 into 'b'
+    (spares 7, 8). Two failures are a quarter of the chassis (no chassis storm) but two of
+    pool a's three blades: pool a's breaker holds its servers back, pool b still works."""
+    servers = 4
+    failover = {"holdMs": 1000, "storm": {"maxFraction": 0.5, "minFailures": 2, "windowMs": 600000}}
+
+    def declarations(self):
+        d = demo_config.declarations(servers=4, warm=(), cold=())
+        d["sparePools"] = [{"name": "a", "members": [{"slot": 6, "kind": "Warm"}]},
+                           {"name": "b", "members": [{"slot": 7, "kind": "Warm"}, {"slot": 8, "kind": "Cold"}]}]
+        for s in d["logicalServers"]:
+            s["failover"]["sparePool"] = "a" if s["name"] in ("web01", "web02") else "b"
+        return d
+
+    def test_a_pool_storm_holds_only_that_pool(self):
+        self.sim.inject(1, "power-loss")
+        self.sim.inject(2, "power-loss")
+        wait_until(lambda: any(e["MessageId"].endswith(".StormBreakerTripped") and "spare pool a" in e["Message"]
+                               for e in self.cmcd.events()), timeout=30, what="pool a's breaker tripped")
+        self.sim.inject(3, "power-loss")
+        wait_until(lambda: self.blade_of("web03") in (7, 8), timeout=60, interval=0.2,
+                   what="web03 moved within pool b")
+        self.assertEqual(self.blade_of("web01"), 1)  # not moved: held back by pool a's breaker
+        self.assertEqual(self.blade_of("web02"), 2)
+        self.assertEqual("Spare", self.cmcd.json(BLOCKS + "/blade-6")["Oem"]["OpenCMC"]["Role"])
+        paused = {e["MessageArgs"][0] for e in self.cmcd.events() if e["MessageId"].endswith(".FailoverPaused")}
+        self.assertEqual({"web01", "web02"}, paused)
         self.assert_no_violations()
 
 
