@@ -55,8 +55,7 @@ void BladeHealth::chassisStatus(std::int64_t nowMs, bool powerOn, bool powerFaul
     if (powerOn) {
         offSinceMs_ = -1;
         graceUntilMs_ = 0; // it came on: from now on an off is unexpected at once
-    }
-    else if (offSinceMs_ < 0)
+    } else if (offSinceMs_ < 0)
         offSinceMs_ = nowMs;
 }
 
