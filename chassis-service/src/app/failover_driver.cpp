@@ -52,7 +52,10 @@ void Orchestrator::onBladeFailed(int slot, const std::string& reason) {
     }
     bool tripped = storm_.recordFailure(slot, now, svc_.bladeCount());
     auto name = serverOn(slot);
-    if (name && !servers_.at(*name).policy.sparePool.empty()) {
+    // A pool's own breaker, unless the pool spans the whole chassis (the
+    // chassis breaker is that one then).
+    if (name && !servers_.at(*name).policy.sparePool.empty() &&
+        poolBladeCount(servers_.at(*name).policy.sparePool) < svc_.bladeCount()) {
         const auto& pool = servers_.at(*name).policy.sparePool;
         auto& ps = poolStorms_.try_emplace(pool, cfg_.storm).first->second;
         tripped = ps.breaker.recordFailure(slot, now, poolBladeCount(pool)) || tripped;
