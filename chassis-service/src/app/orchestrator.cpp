@@ -380,9 +380,15 @@ void Orchestrator::applyDeclarations() {
         // Drift: what the declaration fixes and the live state no longer matches.
         const auto& live = it->second;
         std::string drift;
-        if (spec.slot && live.slot != spec.slot && !activeFailoverOf(spec.name)) {
+        // Where it runs, or where the failover in progress (a resumed one) takes it.
+        std::optional<int> where = live.slot;
+        if (auto active = activeFailoverOf(spec.name)) {
+            const auto& f = runs_.at(*active)->machine.record();
+            where = f.toSlot ? f.toSlot : f.targetSlot;
+        }
+        if (spec.slot && where != spec.slot) {
             drift += "declared on blade " + std::to_string(*spec.slot) + ", runs on " +
-                     (live.slot ? "blade " + std::to_string(*live.slot) : std::string("no blade")) + "; ";
+                     (where ? "blade " + std::to_string(*where) : std::string("no blade")) + "; ";
         }
         for (std::size_t i = 0; i < spec.vnics.size() && i < live.vnics.size(); ++i) {
             auto mac = domain::canonicalIdentity(domain::IdentityKind::Mac, spec.vnics[i].mac);

@@ -94,8 +94,13 @@ class DeclarationsTest(unittest.TestCase):
         cfg["logicalServers"][1]["blade"] = 4
         cmcd = Cmcd(manifest=self.sim.manifest_path, db=self.db, config=cfg)
         try:
-            drift = wait_until(lambda: (lambda d: d if len(d) >= 2 else None)(events(cmcd, "DeclarationDrift")),
-                               what="two drift events")
+            try:
+                drift = wait_until(lambda: (lambda d: d if len(d) >= 2 else None)(events(cmcd, "DeclarationDrift")),
+                                   what="two drift events")
+            except AssertionError:
+                print("\n".join(l for l in cmcd.read_log().splitlines() if "drift" in l or "orchestrator" in l
+                                 or "cannot" in l or "failover" in l)[-3000:])
+                raise
             text = " ".join(e["Message"] for e in drift)
             self.assertIn("web01", text)
             self.assertIn("10.0.0.99", text)
