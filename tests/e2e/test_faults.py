@@ -173,7 +173,8 @@ class FaultTest(unittest.TestCase):
         self.sim.inject(slot, "fail-after-boot", afterMs=2000)
         reset(self.sim, slot, "ForceRestart")
         wait_until(lambda: self.sim.blade(slot)["host"] == "Hung", what="hang right after boot")
-        self.assertFalse(target(self.sim, ip)["reachable"])
+        # The probe sees it at its next check (every 100 ms simulated).
+        wait_until(lambda: not target(self.sim, ip)["reachable"], what="the logical IP silent after the hang")
         self.sim.clear(slot, "fail-after-boot")
 
     def test_spare_fails_verification(self):
