@@ -2,6 +2,8 @@
 #include "app/orchestrator.hpp"
 
 #include <iostream>
+#include <map>
+#include <set>
 
 #include "app/orchestrator_internal.hpp"
 #include "app/service.hpp"
@@ -141,6 +143,9 @@ std::vector<domain::BladeCandidate> Orchestrator::candidates(const std::string& 
     std::vector<domain::BladeCandidate> out;
     const domain::SparePool* p = nullptr;
     if (auto it = pools_.find(pool); it != pools_.end()) p = &it->second;
+    std::set<int> bound; // the blades a server runs on: one pass, not one per blade
+    for (const auto& [name, s] : servers_)
+        if (s.slot) bound.insert(*s.slot);
     for (int slot : svc_.bladeSlots()) {
         const auto* b = svc_.bladeInfo(slot);
         if (!b) continue;
@@ -151,7 +156,7 @@ std::vector<domain::BladeCandidate> Orchestrator::candidates(const std::string& 
         c.role = b->role;
         auto m = maintenance_.find(slot);
         c.maintenance = m != maintenance_.end() && m->second;
-        c.reserved = reserved_.contains(slot) || serverOn(slot).has_value();
+        c.reserved = reserved_.contains(slot) || bound.contains(slot);
         if (p) {
             if (auto k = p->members.find(slot); k != p->members.end()) c.spare = k->second;
         }
@@ -228,8 +233,11 @@ std::vector<domain::IdentityPoolView> Orchestrator::identityPools() const {
 
 std::vector<domain::CoverageEntry> Orchestrator::coverageReport() const {
     std::vector<domain::CoverageEntry> out;
+    std::map<std::string, std::vector<domain::BladeCandidate>> byPool; // one candidate list per spare pool
     for (const auto& [name, s] : servers_) {
-        auto c = domain::coverage({s}, candidates(s.policy.sparePool));
+        auto [it, fresh] = byPool.try_emplace(s.policy.sparePool);
+        if (fresh) it->second = candidates(s.policy.sparePool);
+        auto c = domain::coverage({s}, it->second);
         if (!c.empty()) out.push_back(c.front());
     }
     return out;
@@ -251,13 +259,12 @@ domain::WhatIf Orchestrator::whatIf(int slot) const {
 }
 
 domain::StormView Orchestrator::storm() const {
-    auto& sb = const_cast<domain::StormBreaker&>(storm_);
     domain::StormView v;
     auto now = events::nowUnixMs();
-    v.tripped = sb.tripped(now, svc_.bladeCount());
-    v.reason = v.tripped ? sb.reason() : std::string();
-    v.failuresInWindow = sb.failuresInWindow(now);
-    v.policy = sb.policy();
+    v.tripped = storm_.trippedAt(now, svc_.bladeCount());
+    v.reason = v.tripped ? storm_.reason() : std::string();
+    v.failuresInWindow = storm_.countedAt(now);
+    v.policy = storm_.policy();
     return v;
 }
 

@@ -62,9 +62,8 @@ OperationResult Orchestrator::allocateServer(const domain::LogicalServerSpec& sp
             a = ids_.allocate(pool, s.name);
         }
         if (!a.ok) {
-            bool exhausted = a.error.find("exhausted") != std::string::npos;
-            bool taken = a.error.find("already") != std::string::npos;
-            if (exhausted || taken) {
+            using Refusal = domain::AllocationResult::Refusal;
+            if (a.refusal == Refusal::Exhausted || a.refusal == Refusal::Taken) {
                 auto r = result(Code::Conflict, a.error, "IdentityPool", pool.empty() ? value : pool);
                 r.property = property;
                 r.value = value;

@@ -328,10 +328,12 @@ AllocationResult IdentityRegistry::allocate(const std::string& poolName, const s
     AllocationResult r;
     const IdentityPool* p = pool(poolName);
     if (p == nullptr) {
+        r.refusal = AllocationResult::Refusal::Invalid;
         r.error = "no identity pool '" + poolName + "'";
         return r;
     }
     if (owner.empty()) {
+        r.refusal = AllocationResult::Refusal::Invalid;
         r.error = "an allocation from pool '" + poolName + "' needs an owner";
         return r;
     }
@@ -343,6 +345,7 @@ AllocationResult IdentityRegistry::allocate(const std::string& poolName, const s
         if (v && *v >= p->first && *v <= p->last) taken.push_back(*v);
     }
     if (taken.size() >= p->size() && p->size() != 0) {
+        r.refusal = AllocationResult::Refusal::Exhausted;
         r.error = std::string(toString(p->kind)) + " pool '" + p->name + "' is exhausted (" +
                   std::to_string(taken.size()) + " of " + std::to_string(p->size()) + " in use)";
         return r;
@@ -363,14 +366,17 @@ AllocationResult IdentityRegistry::claim(IdentityKind kind, const std::string& v
     AllocationResult r;
     auto canonical = canonicalIdentity(kind, value);
     if (!canonical) {
+        r.refusal = AllocationResult::Refusal::Invalid;
         r.error = "'" + value + "' is not a valid " + toString(kind);
         return r;
     }
     if (owner.empty()) {
+        r.refusal = AllocationResult::Refusal::Invalid;
         r.error = std::string(toString(kind)) + " " + *canonical + " needs an owner";
         return r;
     }
     if (auto holder = ownerOf(kind, *canonical)) {
+        r.refusal = AllocationResult::Refusal::Taken;
         r.error = std::string(toString(kind)) + " " + *canonical + " is already used by '" + *holder + "'";
         return r;
     }

@@ -59,7 +59,12 @@ struct Allocation {
 };
 
 struct [[nodiscard]] AllocationResult {
+    // Why an allocation was refused: the pool has no free value, the value is
+    // held by another owner, or the request itself is wrong (unknown pool,
+    // malformed value, no owner).
+    enum class Refusal { None, Exhausted, Taken, Invalid };
     bool ok = false;
+    Refusal refusal = Refusal::None;
     std::string error; // "MAC pool 'macs' is exhausted (64 of 64 in use)", "MAC 02:.. is already used by 'web01'"
     Allocation allocation;
 };

@@ -172,6 +172,17 @@ void StormBreaker::acknowledge(std::int64_t nowMs) {
     expire(nowMs);
 }
 
+bool StormBreaker::trippedAt(std::int64_t nowMs, std::size_t totalBlades) const {
+    return tripped_ && isStorm(p_, countedAt(nowMs), totalBlades);
+}
+
+std::size_t StormBreaker::countedAt(std::int64_t nowMs) const {
+    const std::int64_t oldest = nowMs - p_.windowMs;
+    return static_cast<std::size_t>(std::count_if(failures_.begin(), failures_.end(), [&](const auto& f) {
+        return f.first > oldest && f.first > acknowledgedMs_;
+    }));
+}
+
 std::size_t StormBreaker::failuresInWindow(std::int64_t nowMs) {
     expire(nowMs);
     return failures_.size();

@@ -90,6 +90,10 @@ public:
     [[nodiscard]] std::string reason() const { return reason_; }
     [[nodiscard]] std::size_t failuresInWindow(std::int64_t nowMs);
     [[nodiscard]] const StormPolicy& policy() const { return p_; }
+    // The same questions without expiring anything (read models): tripped
+    // and not yet cleared by the window, and the failures still counted.
+    [[nodiscard]] bool trippedAt(std::int64_t nowMs, std::size_t totalBlades) const;
+    [[nodiscard]] std::size_t countedAt(std::int64_t nowMs) const;
 
 private:
     void expire(std::int64_t nowMs);

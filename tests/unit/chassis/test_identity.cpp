@@ -201,6 +201,7 @@ TEST_CASE("an exhausted pool says so and names itself") {
     auto full = r.allocate("macs", "web09");
     CHECK_FALSE(full.ok);
     CHECK(full.error == "MAC pool 'macs' is exhausted (4 of 4 in use)");
+    CHECK(full.refusal == AllocationResult::Refusal::Exhausted);
 
     auto none = r.allocate("nosuch", "web09");
     CHECK_FALSE(none.ok);
@@ -225,6 +226,7 @@ TEST_CASE("a value is held once across the registry: explicit claims and pool al
     auto taken = r.claim(IdentityKind::Mac, "02-00-0a-00-00-02", "web02");
     CHECK_FALSE(taken.ok);
     CHECK(taken.error == "MAC 02:00:0a:00:00:02 is already used by 'web01'");
+    CHECK(taken.refusal == AllocationResult::Refusal::Taken);
     // Not even by its own holder twice (two vNICs with one MAC).
     CHECK_FALSE(r.claim(IdentityKind::Mac, "02:00:0a:00:00:01", "db01").ok);
 

@@ -274,3 +274,19 @@ TEST_CASE("storm breaker: the condition clearing untrips it") {
     CHECK(b.reason().empty());
     CHECK_FALSE(b.tripped(70000, 16));
 }
+
+TEST_CASE("storm breaker: the read-only query agrees with the judging one and changes nothing") {
+    StormBreaker b({});
+    for (int slot = 1; slot <= 5; ++slot)
+        (void)b.recordFailure(slot, 1000 * slot, 16);
+    CHECK(b.trippedAt(5000, 16));
+    CHECK(b.countedAt(5000) == 5);
+    CHECK(b.trippedAt(60999, 16));
+    CHECK_FALSE(b.trippedAt(61000, 16)); // the window cleared ...
+    CHECK(b.countedAt(61000) == 4);
+    CHECK(b.tripped(5000, 16)); // ... but the query expired nothing
+    CHECK(b.failuresInWindow(5000) == 5);
+    b.acknowledge(6000);
+    CHECK_FALSE(b.trippedAt(6000, 16));
+    CHECK(b.countedAt(6000) == 0);
+}
