@@ -62,7 +62,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         if (!options_.errorResponse) options_.errorResponse = defaultError;
     }
 
-    [[nodiscard]] bool setupTls(std::string& error);
+    [[nodiscard]] bool setupTls(const TlsIdentity& id, std::string& error);
     void doAccept();
 
     asio::io_context& io_;
@@ -124,10 +124,14 @@ public:
         : stream_(std::forward<Args>(streamArgs)...), server_(std::move(server)) {
         server_->sessions_.insert(this);
         boost::system::error_code ec;
+        socket().set_option(tcp::no_delay(true), ec); // an answer leaves at once, never held back by Nagle
         auto ep = socket().remote_endpoint(ec);
         if (!ec) remote_ = ep.address().to_string();
         auto lp = socket().local_endpoint(ec);
-        if (!ec) localPort_ = lp.port();
+        if (!ec) {
+            localPort_ = lp.port();
+            local_ = lp.address().to_string();
+        }
     }
     ~Session() override { server_->sessions_.erase(this); }
 
@@ -264,7 +268,9 @@ private:
         }
         req.body = std::move(msg.body());
         req.remoteAddress = remote_;
+        req.localAddress = local_;
         req.localPort = localPort_;
+        req.secure = kTls;
         isHead_ = req.method == "HEAD";
         state_ = State::Pending;
         auto answer = std::make_shared<Answer>();
@@ -450,6 +456,7 @@ private:
     std::deque<std::string> queue_;
     std::size_t queuedBytes_ = 0;
     std::string remote_;
+    std::string local_;
     std::uint16_t localPort_ = 0;
     unsigned version_ = 11;
     State state_ = State::Reading;
@@ -466,8 +473,8 @@ private:
 using PlainSession = Session<beast::tcp_stream>;
 using TlsSession = Session<beast::ssl_stream<beast::tcp_stream>>;
 
-bool Server::Impl::setupTls(std::string& error) {
-    const auto& id = *options_.tls;
+// TLS 1.2 or later only (SSL 3, TLS 1.0 and 1.1 are refused in the handshake).
+bool Server::Impl::setupTls(const TlsIdentity& id, std::string& error) {
     auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
     boost::system::error_code ec;
     ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
@@ -489,6 +496,8 @@ bool Server::Impl::setupTls(std::string& error) {
         error = "TLS private key does not match the certificate";
         return false;
     }
+    // A session's SSL object holds its own reference to the context it was
+    // made from (SSL_new takes one), so open connections outlive a replacement.
     tls_ = std::move(ctx);
     return true;
 }
@@ -516,7 +525,7 @@ Server::~Server() {
 }
 
 bool Server::listen(const std::string& address, std::uint16_t port, std::string& error) {
-    if (impl_->options_.tls && !impl_->tls_ && !impl_->setupTls(error)) return false;
+    if (impl_->options_.tls && !impl_->tls_ && !impl_->setupTls(*impl_->options_.tls, error)) return false;
     boost::system::error_code ec;
     auto addr = asio::ip::make_address(address, ec);
     if (ec) {
@@ -545,6 +554,16 @@ std::uint16_t Server::port() const {
 
 bool Server::tls() const {
     return impl_->options_.tls.has_value();
+}
+
+bool Server::setTlsIdentity(const TlsIdentity& identity, std::string& error) {
+    if (!impl_->options_.tls) {
+        error = "this server speaks plain HTTP";
+        return false;
+    }
+    if (!impl_->setupTls(identity, error)) return false;
+    impl_->options_.tls = identity;
+    return true;
 }
 
 std::size_t Server::connectionCount() const {

@@ -29,6 +29,11 @@ public:
     [[nodiscard]] bool listen(const std::string& address, std::uint16_t port, std::string& error);
     [[nodiscard]] std::uint16_t port() const;
     [[nodiscard]] bool tls() const;
+    // Replaces the HTTPS identity (ServerOptions::tls): connections accepted
+    // from now on present the new certificate, open ones keep theirs. False
+    // with `error`, and the old identity kept, when the certificate or key is
+    // unusable or they do not match. Call on the io_context's thread.
+    [[nodiscard]] bool setTlsIdentity(const TlsIdentity& identity, std::string& error);
     [[nodiscard]] std::size_t connectionCount() const;
     // Stops accepting and closes every connection.
     void stop();

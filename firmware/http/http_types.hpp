@@ -30,7 +30,9 @@ struct Request {
     std::vector<Header> headers;
     std::string body;
     std::string remoteAddress;
+    std::string localAddress; // the address the connection arrived at ("127.0.0.1", "10.0.0.5")
     std::uint16_t localPort = 0;
+    bool secure = false; // arrived over TLS
 
     [[nodiscard]] const std::string* header(std::string_view name) const;
 };

@@ -28,8 +28,18 @@ Router::Builder& Router::Builder::publicAccess() {
     return *this;
 }
 
+Router::Builder& Router::Builder::filter() {
+    filter_ = true;
+    return *this;
+}
+
+Router::Builder& Router::Builder::paging() {
+    paging_ = true;
+    return *this;
+}
+
 void Router::Builder::operator()(RouteHandler handler) {
-    router_.add(pattern_, methods_, privileges_, public_, std::move(handler));
+    router_.add(pattern_, methods_, privileges_, public_, filter_, paging_, std::move(handler));
 }
 
 Router::Builder Router::route(std::string pattern) {
@@ -37,7 +47,8 @@ Router::Builder Router::route(std::string pattern) {
 }
 
 void Router::add(const std::string& pattern, const std::vector<std::string>& methods,
-                 const std::vector<std::string>& privileges, bool publicAccess, RouteHandler handler) {
+                 const std::vector<std::string>& privileges, bool publicAccess, bool ownFilter, bool ownPaging,
+                 RouteHandler handler) {
     auto parts = pathSegments(pattern);
     std::vector<std::string> p = parts ? *parts : std::vector<std::string>{};
     auto it = std::find_if(routes_.begin(), routes_.end(), [&](const Route& r) { return r.parts == p; });
@@ -48,7 +59,7 @@ void Router::add(const std::string& pattern, const std::vector<std::string>& met
     for (const auto& m : methods) {
         auto& list = it->methods;
         list.erase(std::remove_if(list.begin(), list.end(), [&](const Method& x) { return x.name == m; }), list.end());
-        list.push_back(Method{m, privileges, publicAccess, handler});
+        list.push_back(Method{m, privileges, publicAccess, ownFilter, ownPaging, handler});
     }
 }
 

@@ -42,6 +42,8 @@ public:
         std::string name;                    // "GET", "PATCH", ...
         std::vector<std::string> privileges; // all required
         bool publicAccess = false;           // answered without credentials
+        bool ownFilter = false;              // evaluates $filter itself (the dispatcher passes it on)
+        bool ownPaging = false;              // applies $top/$skip itself (a log paged in the store)
         RouteHandler handler;
     };
 
@@ -50,6 +52,10 @@ public:
         Builder& methods(std::vector<std::string> names);
         Builder& privileges(std::vector<std::string> required);
         Builder& publicAccess();
+        // The handler evaluates the $filter query option itself (elsewhere it is 501).
+        Builder& filter();
+        // The handler applies $top/$skip itself (the dispatcher does not slice Members again).
+        Builder& paging();
         // Registers the handler for the methods given; the builder is spent.
         void operator()(RouteHandler handler);
 
@@ -61,6 +67,8 @@ public:
         std::vector<std::string> methods_{"GET"};
         std::vector<std::string> privileges_{"Login"};
         bool public_ = false;
+        bool filter_ = false;
+        bool paging_ = false;
     };
 
     // "/redfish/v1/Chassis/<str>": literal segments and <str> parameters; a
@@ -87,7 +95,8 @@ private:
         std::vector<Method> methods;
     };
     void add(const std::string& pattern, const std::vector<std::string>& methods,
-             const std::vector<std::string>& privileges, bool publicAccess, RouteHandler handler);
+             const std::vector<std::string>& privileges, bool publicAccess, bool ownFilter, bool ownPaging,
+             RouteHandler handler);
     std::vector<Route> routes_;
 };
 

@@ -35,8 +35,12 @@ json actionParameterMissing(std::string_view a, std::string_view p) { return mes
 json actionParameterUnknown(std::string_view a, std::string_view p) { return message("ActionParameterUnknown", {s(a), s(p)}); }
 json actionParameterValueNotInList(std::string_view v, std::string_view p, std::string_view a) { return message("ActionParameterValueNotInList", {s(v), s(p), s(a)}); }
 json actionParameterValueTypeError(std::string_view v, std::string_view p, std::string_view a) { return message("ActionParameterValueTypeError", {s(v), s(p), s(a)}); }
+json actionParameterValueError(std::string_view p, std::string_view a) { return message("ActionParameterValueError", {s(p), s(a)}); }
+json actionParameterNotSupported(std::string_view p, std::string_view a) { return message("ActionParameterNotSupported", {s(p), s(a)}); }
 json actionNotSupported(std::string_view a) { return message("ActionNotSupported", {s(a)}); }
 json insufficientPrivilege() { return message("InsufficientPrivilege"); }
+json passwordIncorrectLength(std::string r) { return message("PasswordIncorrectLength", {}, std::move(r)); }
+json passwordComplexityNotMet(std::string r) { return message("PasswordComplexityNotMet", {}, std::move(r)); }
 json noValidSession() { return message("NoValidSession"); }
 json preconditionFailed() { return message("PreconditionFailed"); }
 json operationNotAllowed() { return message("OperationNotAllowed"); }
@@ -47,6 +51,11 @@ json success() { return message("Success"); }
 json payloadTooLarge() { return message("PayloadTooLarge"); }
 json unsupportedMediaType() { return message("UnsupportedMediaType"); }
 json serviceTemporarilyUnavailable(std::string_view retry) { return message("ServiceTemporarilyUnavailable", {s(retry)}); }
+json queryParameterValueFormatError(std::string_view v, std::string_view p) { return message("QueryParameterValueFormatError", {s(v), s(p)}); }
+json queryParameterValueTypeError(std::string_view v, std::string_view p) { return message("QueryParameterValueTypeError", {s(v), s(p)}); }
+json queryParameterOutOfRange(std::string_view v, std::string_view p, std::string_view range) { return message("QueryParameterOutOfRange", {s(v), s(p), s(range)}); }
+json eventSubscriptionLimitExceeded() { return message("EventSubscriptionLimitExceeded"); }
+json serviceDisabled(std::string_view uri) { return message("ServiceDisabled", {s(uri)}); }
 // clang-format on
 
 } // namespace cmc::redfish::base

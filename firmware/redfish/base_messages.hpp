@@ -39,8 +39,12 @@ using json = nlohmann::json;
                                                  std::string_view action);
 [[nodiscard]] json actionParameterValueTypeError(std::string_view value, std::string_view parameter,
                                                  std::string_view action);
+[[nodiscard]] json actionParameterValueError(std::string_view parameter, std::string_view action);
+[[nodiscard]] json actionParameterNotSupported(std::string_view parameter, std::string_view action);
 [[nodiscard]] json actionNotSupported(std::string_view action);
 [[nodiscard]] json insufficientPrivilege();
+[[nodiscard]] json passwordIncorrectLength(std::string related = {});
+[[nodiscard]] json passwordComplexityNotMet(std::string related = {});
 [[nodiscard]] json noValidSession();
 [[nodiscard]] json preconditionFailed();
 [[nodiscard]] json operationNotAllowed();
@@ -51,5 +55,10 @@ using json = nlohmann::json;
 [[nodiscard]] json payloadTooLarge();
 [[nodiscard]] json unsupportedMediaType();
 [[nodiscard]] json serviceTemporarilyUnavailable(std::string_view retryAfterSeconds);
+[[nodiscard]] json queryParameterValueFormatError(std::string_view value, std::string_view parameter);
+[[nodiscard]] json queryParameterValueTypeError(std::string_view value, std::string_view parameter);
+[[nodiscard]] json queryParameterOutOfRange(std::string_view value, std::string_view parameter, std::string_view range);
+[[nodiscard]] json eventSubscriptionLimitExceeded();
+[[nodiscard]] json serviceDisabled(std::string_view uri);
 
 } // namespace cmc::redfish::base

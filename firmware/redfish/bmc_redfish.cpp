@@ -7,6 +7,7 @@
 #include "http/http_server.hpp"
 #include "redfish/bmc_internal.hpp"
 #include "redfish/event_service.hpp"
+#include "redfish/query.hpp"
 #include "redfish/redfish_sessions.hpp"
 
 namespace cmc::bmc {
@@ -81,7 +82,88 @@ struct RedfishService::Impl {
         done(handle(req));
     }
 
+    // DSP0266 around every answer: the OData-Version check, If-Match on
+    // writes (against the GET of the same path), the query options, Allow
+    // and the schema Link on reads (redfish/query.hpp, shared with cmcd).
     http::Response handle(const http::Request& req) {
+        if (auto refused = redfish::query::checkODataVersion(req)) return std::move(*refused);
+        const bool read = req.method == "GET" || req.method == "HEAD";
+        if (!read) {
+            const auto* ifMatch = req.header("If-Match");
+            if (ifMatch && (req.method == "PATCH" || req.method == "DELETE")) {
+                auto current = route(internalGetOf(req, req.path));
+                const auto* tag = current.header("ETag");
+                if (current.status == 200 && tag && !redfish::query::ifMatchAccepts(*ifMatch, *tag)) {
+                    return redfish::preconditionFailed();
+                }
+            }
+            return route(req);
+        }
+        redfish::query::Query q;
+        if (auto bad = redfish::query::parse(req.query, q)) return std::move(*bad);
+        auto r = route(req);
+        if (!q.empty()) {
+            // Every fetch answers synchronously, so the expansion is done when apply() returns.
+            auto fetch = [this, &req](const std::string& uri, redfish::query::Fetched got) {
+                auto sub = route(internalGetOf(req, uri));
+                auto body = sub.status == 200 && !sub.stream ? json::parse(sub.body, nullptr, false) : json();
+                if (body.is_object())
+                    got(std::move(body));
+                else
+                    got(std::nullopt);
+            };
+            http::Response out;
+            redfish::query::apply(std::move(r), q, req.path, fetch, [&out](http::Response x) { out = std::move(x); });
+            r = std::move(out);
+        }
+        redfish::query::addResourceHeaders(r, allowOf(req.path));
+        return r;
+    }
+
+    // A GET of `uri` with the credentials of `req`.
+    static http::Request internalGetOf(const http::Request& req, const std::string& uri) {
+        http::Request get;
+        get.method = "GET";
+        get.target = uri;
+        get.path = uri;
+        for (const auto& h : req.headers) {
+            if (http::iequals(h.name, "X-Auth-Token") || http::iequals(h.name, "Authorization"))
+                get.headers.push_back(h);
+        }
+        get.remoteAddress = req.remoteAddress;
+        get.localPort = req.localPort;
+        return get;
+    }
+
+    // The methods a path supports, for Allow (the routes below that take more than GET).
+    static std::string allowOf(std::string_view path) {
+        while (path.size() > 1 && path.back() == '/')
+            path.remove_suffix(1);
+        static const std::pair<const char*, const char*> kWritable[] = {
+            {"/redfish/v1/Systems/1", "GET, HEAD, PATCH"},
+            {"/redfish/v1/Chassis/1", "GET, HEAD, PATCH"},
+            {"/redfish/v1/Chassis/1/NetworkAdapters/*/NetworkDeviceFunctions/*", "GET, HEAD, PATCH"},
+            {"/redfish/v1/SessionService/Sessions", "GET, HEAD, POST"},
+            {"/redfish/v1/SessionService/Sessions/*", "GET, HEAD, DELETE"},
+            {"/redfish/v1/EventService/SSE", "GET"},
+        };
+        for (const auto& [pattern, allow] : kWritable) {
+            std::string_view p = pattern;
+            std::string_view s = path;
+            bool ok = true;
+            while (ok && !p.empty() && !s.empty()) {
+                auto pe = p.find('/', 1), se = s.find('/', 1);
+                auto ps = p.substr(0, pe), ss = s.substr(0, se);
+                ok = ps == "/*" ? ss.size() > 1 : ps == ss;
+                p = pe == std::string_view::npos ? std::string_view() : p.substr(pe);
+                s = se == std::string_view::npos ? std::string_view() : s.substr(se);
+            }
+            if (ok && p.empty() && s.empty()) return allow;
+        }
+        return "GET, HEAD";
+    }
+
+    http::Response route(const http::Request& req) {
         std::string path = req.path;
         while (path.size() > 1 && path.back() == '/')
             path.pop_back();
@@ -104,14 +186,12 @@ struct RedfishService::Impl {
         for (const auto& s : seg) {
             if (s.empty()) return redfish::resourceNotFound("Resource", req.path);
         }
-        if (!req.query.empty() && req.method == "GET") {
-            // $expand, $select, $filter ... are not implemented: say so.
-            return redfish::errorResponse(501, {redfish::base::queryNotSupported()});
-        }
         // Unauthenticated: service root, OData documents, session login.
         if (seg.empty()) return serviceRoot(req);
         if (seg.size() == 1 && seg[0] == "odata") return odataDocument(req);
-        if (seg.size() == 2 && seg[0] == "SessionService" && seg[1] == "Sessions" && req.method == "POST") {
+        // POST to the Sessions collection, or to its Members, logs in.
+        if (seg.size() >= 2 && seg.size() <= 3 && seg[0] == "SessionService" && seg[1] == "Sessions" &&
+            (seg.size() == 2 || seg[2] == "Members") && req.method == "POST") {
             return login(req);
         }
         auto who = authenticate(req);
@@ -150,10 +230,7 @@ struct RedfishService::Impl {
         r["AccountService"] = odataId("/redfish/v1/AccountService");
         r["EventService"] = odataId("/redfish/v1/EventService");
         r["Links"]["Sessions"] = odataId("/redfish/v1/SessionService/Sessions");
-        r["ProtocolFeaturesSupported"] = {{"ExpandQuery", {{"ExpandAll", false}}},
-                                          {"SelectQuery", false},
-                                          {"FilterQuery", false},
-                                          {"OnlyMemberQuery", false}};
+        r["ProtocolFeaturesSupported"] = redfish::query::protocolFeatures(false);
         return redfish::jsonResponse(200, r);
     }
 
@@ -204,9 +281,11 @@ struct RedfishService::Impl {
         r["Name"] = "User Account";
         r["UserName"] = a->username;
         r["RoleId"] = toString(a->role);
+        r["AccountTypes"] = json::array({"Redfish"}); // required by ManagerAccount
         r["Enabled"] = true;
         r["Locked"] = false;
-        return getOnly(c, r); // never the password
+        r["Password"] = nullptr; // DSP0266: the password reads as null, never its value
+        return getOnly(c, r);
     }
 
     boost::asio::io_context& io_;

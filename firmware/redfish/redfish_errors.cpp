@@ -16,6 +16,16 @@ struct BaseMessage {
 
 const std::map<std::string_view, BaseMessage>& baseMessages() {
     static const std::map<std::string_view, BaseMessage> kMessages = {
+        {"PasswordIncorrectLength",
+         {"The password provided for this account does not meet the password length requirements of the service.",
+          "Critical",
+          "Resubmit the request with a password that meets the password length requirements as specified by the "
+          "`MinPasswordLength` and `MaxPasswordLength` properties in the `AccountService` resource."}},
+        {"PasswordComplexityNotMet",
+         {"The password provided for this account does not meet the password complexity requirements of the service.",
+          "Critical",
+          "Resubmit the request with a password that meets the password complexity requirements as specified by the "
+          "`PasswordGuidanceMessage` property in the `AccountService` resource."}},
         {"ResourceNotFound",
          {"The requested resource of type %1 named '%2' was not found.", "Critical",
           "Provide a valid resource identifier and resubmit the request."}},
@@ -63,6 +73,12 @@ const std::map<std::string_view, BaseMessage>& baseMessages() {
          {"The value '%1' for the parameter %2 in the action %3 is not a type that the parameter can accept.",
           "Warning",
           "Correct the value for the parameter in the request body and resubmit the request if the operation failed."}},
+        {"ActionParameterValueError",
+         {"The value for the parameter %1 in the action %2 is invalid.", "Warning",
+          "Correct the value for the parameter in the request body and resubmit the request if the operation failed."}},
+        {"ActionParameterNotSupported",
+         {"The parameter %1 for the action %2 is not supported on the target resource.", "Warning",
+          "Remove the parameter supplied and resubmit the request if the operation failed."}},
         {"ActionNotSupported",
          {"The action %1 is not supported by the resource.", "Critical",
           "Check the Actions property in the resource for the supported actions."}},
@@ -130,6 +146,28 @@ const std::map<std::string_view, BaseMessage>& baseMessages() {
         {"StringValueTooLong",
          {"The string '%1' exceeds the length limit %2.", "Warning",
           "Resubmit the request with an appropriate string length."}},
+        {"QueryParameterValueFormatError",
+         {"The value '%1' for the parameter %2 is not a format that the parameter can accept.", "Warning",
+          "Correct the value for the query parameter in the request and resubmit the request if the operation "
+          "failed."}},
+        {"QueryParameterValueTypeError",
+         {"The value '%1' for the query parameter %2 is not a type that the parameter can accept.", "Warning",
+          "Correct the value for the query parameter in the request and resubmit the request if the operation "
+          "failed."}},
+        {"QueryParameterOutOfRange",
+         {"The value '%1' for the query parameter %2 is out of range %3.", "Warning",
+          "Reduce the value for the query parameter to a value that is within range, such as a start or count value "
+          "that is within bounds of the number of resources in a collection or a page number that is within the "
+          "range of valid pages."}},
+        {"EventSubscriptionLimitExceeded",
+         {"The event subscription failed due to the number of simultaneous subscriptions exceeding the limit of the "
+          "implementation.",
+          "Critical",
+          "Reduce the number of other subscriptions before trying to establish the event subscription or increase "
+          "the limit of simultaneous subscriptions, if supported."}},
+        {"ServiceDisabled",
+         {"The operation failed because the service at %1 is disabled and cannot accept requests.", "Warning",
+          "Enable the service and resubmit the request if the operation failed."}},
     };
     return kMessages;
 }
@@ -179,10 +217,16 @@ json detail::baseMessage(std::string_view id, std::vector<std::string> args, std
     return m;
 }
 
-std::string etagOf(const json& body) {
+namespace {
+std::string etagOfText(std::string_view text) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "W/\"%016llx\"", static_cast<unsigned long long>(fnv1a(body.dump())));
+    std::snprintf(buf, sizeof buf, "W/\"%016llx\"", static_cast<unsigned long long>(fnv1a(text)));
     return buf;
+}
+} // namespace
+
+std::string etagOf(const json& body) {
+    return etagOfText(body.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 http::Response jsonResponse(unsigned status, const json& body, bool withEtag) {
@@ -191,8 +235,9 @@ http::Response jsonResponse(unsigned status, const json& body, bool withEtag) {
     r.set("Content-Type", "application/json; charset=utf-8");
     r.set("OData-Version", "4.0");
     r.set("Cache-Control", "no-store");
-    if (withEtag) r.set("ETag", etagOf(body));
     r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+    // The hash of the text just dumped (etagOf's, without dumping twice).
+    if (withEtag) r.set("ETag", etagOfText(r.body));
     return r;
 }
 
@@ -273,12 +318,46 @@ http::Response protocolError(unsigned status, std::string_view detail) {
     return errorResponse(status, {m});
 }
 
+namespace {
+
+// Whether JSON text nests arrays/objects deeper than `limit` (strings skipped):
+// a deep value would overflow the stack of every recursive walk of it (dump,
+// compare), so it is refused before it is parsed.
+bool nestsDeeperThan(std::string_view text, int limit) {
+    int depth = 0;
+    bool inString = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char ch = text[i];
+        if (inString) {
+            if (ch == '\\')
+                ++i;
+            else if (ch == '"')
+                inString = false;
+        } else if (ch == '"') {
+            inString = true;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > limit) return true;
+        } else if (ch == ']' || ch == '}') {
+            --depth;
+        }
+    }
+    return false;
+}
+
+constexpr int kMaxJsonDepth = 64;
+
+} // namespace
+
 bool parseJsonObject(const http::Request& req, json& out, http::Response& error) {
     if (const auto* ct = req.header("Content-Type")) {
         if (!ct->empty() && ct->find("json") == std::string::npos) {
             error = unsupportedMediaType();
             return false;
         }
+    }
+    if (nestsDeeperThan(req.body, kMaxJsonDepth)) {
+        error = malformedJson();
+        return false;
     }
     out = json::parse(req.body, nullptr, false);
     if (out.is_discarded() || !out.is_object()) {

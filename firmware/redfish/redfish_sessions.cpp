@@ -100,10 +100,23 @@ bool SessionService::parseLogin(const http::Request& req, std::string& user, std
     return true;
 }
 
-http::Response SessionService::open(const std::string& user, int role) {
+std::size_t SessionService::closeUser(const std::string& user) {
+    std::size_t n = 0;
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+        if (it->second.user == user) {
+            it = sessions_.erase(it);
+            ++n;
+        } else {
+            ++it;
+        }
+    }
+    return n;
+}
+
+http::Response SessionService::open(const std::string& user, int role, std::uint64_t stamp) {
     expire();
     if (sessions_.size() >= maxSessions_) return serviceUnavailable(5);
-    Session s{randomHex(8), randomHex(24), user, role, std::chrono::steady_clock::now()};
+    Session s{randomHex(8), randomHex(24), user, role, std::chrono::steady_clock::now(), stamp};
     if (s.id.empty() || s.token.empty()) return generalError("No random numbers are available; retry.");
     auto r = jsonResponse(201, sessionJson(s), false);
     r.set("X-Auth-Token", s.token);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -22,6 +23,7 @@ public:
         std::string user;
         int role = 0; // the caller's role value, opaque here
         std::chrono::steady_clock::time_point lastUsed;
+        std::uint64_t stamp = 0; // the caller's credential stamp, opaque here (cmcd ends sessions when it changes)
     };
     // Returns the role of a valid user name and password, nullopt otherwise.
     using Verify = std::function<std::optional<int>(const std::string& user, const std::string& password)>;
@@ -37,7 +39,13 @@ public:
     // a new session for a verified user.
     [[nodiscard]] static bool parseLogin(const http::Request& req, std::string& user, std::string& password,
                                          http::Response& error);
-    [[nodiscard]] http::Response open(const std::string& user, int role);
+    [[nodiscard]] http::Response open(const std::string& user, int role, std::uint64_t stamp = 0);
+    // Ends every session of `user` (account deleted, disabled, password
+    // changed); returns how many ended.
+    std::size_t closeUser(const std::string& user);
+    // Ends one session by id (its account no longer allows it).
+    void close(std::string id) { sessions_.erase(id); }
+    [[nodiscard]] std::chrono::seconds timeout() const { return timeout_; }
     // /redfish/v1/SessionService[/Sessions[/{id}]] for an authenticated `user`
     // (segments after /redfish/v1). `seeAll`: may list and delete every session.
     [[nodiscard]] http::Response route(const http::Request& req, const std::vector<std::string>& seg,

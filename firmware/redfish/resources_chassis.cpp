@@ -216,7 +216,7 @@ http::Response patchFunction(Ctx& c, const AdapterRef& a, std::size_t i) {
         }
     }
     if (pe.any()) return pe.response();
-    if (!mac && !wwpn && !targets) return redfish::errorResponse(400, {redfish::base::noOperation()});
+    if (!mac && !wwpn && !targets) return pe.nothingToDo();
     if (mac && c.hal.setNicMac(i, *mac) != hal::HalError::Ok)
         return redfish::generalError("The NIC rejected the MAC address.");
     if (wwpn && c.hal.setHbaWwpn(i, *wwpn) != hal::HalError::Ok)
@@ -224,7 +224,7 @@ http::Response patchFunction(Ctx& c, const AdapterRef& a, std::size_t i) {
     if (targets && c.hal.setHbaBootTargets(i, *targets) != hal::HalError::Ok) {
         return redfish::generalError("The HBA rejected the boot targets.");
     }
-    return redfish::jsonResponse(200, functionJson(c.hal, a, i));
+    return pe.applied(functionJson(c.hal, a, i));
 }
 
 MaybeResponse routeAdapters(Ctx& c) {
@@ -345,9 +345,9 @@ MaybeResponse routeChassis(Ctx& c) {
                 }
             }
             if (pe.any()) return pe.response();
-            if (!ident) return redfish::errorResponse(400, {redfish::base::noOperation()});
+            if (!ident) return pe.nothingToDo();
             c.hal.setIdentify(*ident, std::chrono::seconds(0));
-            return redfish::jsonResponse(200, chassisJson(c.hal));
+            return pe.applied(chassisJson(c.hal));
         }
         if (c.req.method == "GET" || c.req.method == "HEAD") return redfish::jsonResponse(200, chassisJson(c.hal));
         return redfish::methodNotAllowed("GET, HEAD, PATCH");

@@ -181,10 +181,10 @@ http::Response patchSystem(Ctx& c) {
         }
     }
     if (pe.any()) return pe.response();
-    if (!newBoot && !newIdentify) return redfish::errorResponse(400, {redfish::base::noOperation()});
+    if (!newBoot && !newIdentify) return pe.nothingToDo();
     if (newBoot) c.hal.setBootOverride(*newBoot);
     if (newIdentify) c.hal.setIdentify(*newIdentify, std::chrono::seconds(0));
-    return redfish::jsonResponse(200, systemJson(c.hal));
+    return pe.applied(systemJson(c.hal));
 }
 
 http::Response resetAction(Ctx& c) {

@@ -7,7 +7,7 @@ set -eu
 PACKAGES="cmake g++ make ccache pkg-config clang-format clang-tidy git
 libboost1.81-dev nlohmann-json3-dev doctest-dev libssl-dev libsqlite3-dev sqlite3
 libopenipmi-dev openipmi ipmitool freeipmi-tools
-redfishtool python3 python3-sushy python3-jsonschema curl procps"
+redfishtool python3 python3-sushy python3-jsonschema curl procps wrk"
 
 missing=""
 for p in $PACKAGES; do

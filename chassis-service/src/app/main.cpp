@@ -24,14 +24,21 @@ Options:
   --config FILE        JSON configuration (schema: schemas/config/cmcd.schema.json)
   --db PATH            SQLite database (default ./var/cmc.db)
   --listen HOST:PORT   northbound HTTP address (default 127.0.0.1:8080; port 0 = any free port)
+  --listen-https HOST:PORT
+                       northbound HTTPS address, TLS 1.2+ (default 127.0.0.1:8443, or port 0
+                       when --listen gives port 0); without https.certificateFile a
+                       self-signed certificate is generated beside the database
   --rack MANIFEST      import a rack manifest at start (discovery)
   --hash-password      read a password on stdin, print its admin.passwordHash, exit
   --check              validate the configuration and the rack manifest, print a
                        summary and exit (0 good, 2 bad); opens no database or port
   --help               show this help
 
-There is no default password: the configuration must set admin.password or
-admin.passwordHash. Flags override the configuration file.
+There is no default password. The first start (an empty accounts table)
+creates the administrator from admin.password or admin.passwordHash, or, when
+the configuration has none, with a generated password printed once on stdout;
+later starts keep the database's accounts. Flags override the configuration
+file.
 Exit codes: 0 after SIGINT/SIGTERM, 1 on a start-up failure, 2 on bad usage or
 bad configuration.
 )";
@@ -46,7 +53,8 @@ int usageError(const std::string& msg) {
 int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0); // one log line at a time, also into files and pipes
     std::string configPath, db, listen, rack;
-    bool haveDb = false, haveListen = false, haveRack = false, checkOnly = false;
+    std::string listenHttps;
+    bool haveDb = false, haveListen = false, haveListenHttps = false, haveRack = false, checkOnly = false;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         std::string value;
@@ -54,7 +62,7 @@ int main(int argc, char** argv) {
         if (a.rfind("--", 0) == 0 && eq != std::string::npos) {
             value = a.substr(eq + 1);
             a = a.substr(0, eq);
-        } else if (a == "--config" || a == "--db" || a == "--listen" || a == "--rack") {
+        } else if (a == "--config" || a == "--db" || a == "--listen" || a == "--listen-https" || a == "--rack") {
             if (i + 1 >= argc) return usageError("option '" + a + "' needs a value");
             value = argv[++i];
         }
@@ -78,6 +86,9 @@ int main(int argc, char** argv) {
         } else if (a == "--listen") {
             listen = value;
             haveListen = true;
+        } else if (a == "--listen-https") {
+            listenHttps = value;
+            haveListenHttps = true;
         } else if (a == "--rack") {
             if (value.empty()) return usageError("--rack needs a path");
             rack = value;
@@ -102,11 +113,11 @@ int main(int argc, char** argv) {
         auto err = cmc::config::parseListen(listen, cfg.listenHost, cfg.listenPort);
         if (!err.empty()) return usageError("--listen: " + err);
     }
-    if (cfg.admin.password.empty() && cfg.admin.passwordHash.empty()) {
-        return usageError("no administrator password configured: set admin.password or admin.passwordHash in the "
-                          "config file (cmcd has no default password)");
+    if (haveListenHttps) {
+        auto err = cmc::config::parseListen(listenHttps, cfg.https.listenHost, cfg.https.listenPort);
+        if (!err.empty()) return usageError("--listen-https: " + err);
+        cfg.https.listenSet = true;
     }
-
     if (checkOnly) {
         std::cout << "cmcd: configuration " << (configPath.empty() ? std::string("(defaults)") : configPath) << " OK\n";
         if (!cfg.rackManifest.empty()) {
@@ -136,6 +147,7 @@ int main(int argc, char** argv) {
         return badInput ? 2 : 1;
     }
     std::cout << "cmcd: listening on http://" << cfg.listenHost << ":" << service.port() << "/redfish/v1\n";
+    std::cout << "cmcd: listening on https://" << cfg.https.listenHost << ":" << service.httpsPort() << "/redfish/v1\n";
     std::cout.flush();
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code&, int sig) {

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <iostream>
 
+#include "app/event_push.hpp"
+#include "app/https_certificate.hpp"
 #include "auth/authenticator.hpp"
 #include "events/event_log.hpp"
 #include "http/http_server.hpp"
@@ -74,6 +76,7 @@ bool ChassisService::start(std::string& error, bool& badInput) {
     if (auto c = store_->loadChassisSync()) chassis_ = *c;
     powerIntents_.load(store_->loadPowerIntentsSync());
     auto lastId = store_->lastEventIdSync();
+    firstEventId_ = lastId;
     auto recent = store_->loadEventsSync(lastId > 10000 ? lastId - 10000 : 0, 10000);
     events_ = std::make_unique<events::EventLog>(store_.get(), lastId, std::move(recent));
     subscribeHealth([this](const domain::HealthEvent& e) { logHealthEvent(e); });
@@ -123,17 +126,34 @@ bool ChassisService::start(std::string& error, bool& badInput) {
         std::cout << "cmcd: fabric " << fabric_->describe() << "\n";
     }
 
-    // cmcd has one account today, the administrator (accounts and roles come
-    // with the northbound API issue).
-    auth_ = std::make_unique<auth::Authenticator>(io_, std::vector<auth::Account>{{cfg_.admin, "Administrator"}});
+    if (!startAccounts(error)) return false;
+    eventPush_ = std::make_unique<EventPush>(io_, *store_, *events_, cfg_.eventService);
+    if (auto e = eventPush_->load(store_->loadEventServiceSync()); !e.empty()) {
+        error = e;
+        badInput = true;
+        return false;
+    }
+    eventPush_->start();
 
     http::ServerOptions hs;
     hs.serverName = "OpenCMC-cmcd";
     hs.bodyLimit = 1024 * 1024;
     hs.maxConnections = 1024;
     hs.errorResponse = [](unsigned status, std::string_view detail) { return redfish::protocolError(status, detail); };
-    server_ = std::make_unique<http::Server>(io_, northbound::makeHandler(*this), hs);
+    auto handler = northbound::makeHandler(*this); // one API (routes, sessions) behind both listeners
+    server_ = std::make_unique<http::Server>(io_, handler, hs);
     if (!server_->listen(cfg_.listenHost, cfg_.listenPort, error)) return false;
+    // HTTPS (TLS 1.2+): 8443 by default; port 0 too when HTTP asked for port 0 and HTTPS names none.
+    certs_ = std::make_unique<HttpsCertificate>(io_);
+    if (!certs_->load(cfg_.https, cfg_.dbPath, error, badInput)) return false;
+    http::ServerOptions tls = hs;
+    tls.tls = certs_->identity();
+    httpsServer_ = std::make_unique<http::Server>(io_, handler, tls);
+    const std::uint16_t httpsPort = cfg_.https.listenSet || cfg_.listenPort != 0 ? cfg_.https.listenPort : 0;
+    if (!httpsServer_->listen(cfg_.https.listenHost, httpsPort, error)) {
+        error = "https: " + error;
+        return false;
+    }
 
     for (auto& [slot, b] : blades_) {
         if (b.blade.present) connectBlade(b);
@@ -142,6 +162,7 @@ bool ChassisService::start(std::string& error, bool& badInput) {
     scheduleTick();
     scheduleFabric();
     scheduleRetention();
+    scheduleEnclosure();
     scheduleOrchestratorStart();
     return true;
 }
@@ -177,8 +198,12 @@ void ChassisService::stop() {
     fabricTimer_.cancel();
     retentionTimer_.cancel();
     orchTimer_.cancel();
+    enclosureTimer_.cancel();
     if (orch_) orch_->stop();
+    if (eventPush_) eventPush_->stop();
     if (server_) server_->stop();
+    if (httpsServer_) httpsServer_->stop();
+    if (certs_) certs_->stop();
     for (auto& [slot, b] : blades_) {
         if (b.ipmi) b.ipmi->close();
         if (b.redfish) b.redfish->close();
@@ -186,6 +211,10 @@ void ChassisService::stop() {
     if (http_) http_->shutdown();
     if (auth_) auth_->stop();
     if (store_) store_->flush();
+}
+
+std::uint16_t ChassisService::httpsPort() const {
+    return httpsServer_ ? httpsServer_->port() : 0;
 }
 
 std::uint16_t ChassisService::port() const {

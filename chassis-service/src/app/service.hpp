@@ -49,6 +49,9 @@ class Server;
 
 namespace cmc::app {
 
+class HttpsCertificate;
+class EventPush;
+
 inline constexpr const char* kVersion = "0.1.0";
 
 class ChassisService final : public northbound::Backend {
@@ -62,6 +65,7 @@ public:
     [[nodiscard]] bool start(std::string& error, bool& badInput);
     void stop();
     [[nodiscard]] std::uint16_t port() const;
+    [[nodiscard]] std::uint16_t httpsPort() const;
 
     using Counters = domain::MonitorCounters;
 
@@ -111,9 +115,43 @@ public:
     void acknowledgeStorm(const std::string& who, OpDone done) override {
         orch_->acknowledgeStorm(who, std::move(done));
     }
+    // The service's identity, the enclosure seat's last reading, the audit
+    // trail (enclosure_poll.cpp, northbound_reads.cpp).
+    [[nodiscard]] std::string serviceUuid() const override;
+    [[nodiscard]] domain::EnclosureView enclosure() const override { return enclosure_; }
+    void auditPage(std::size_t skip, std::size_t top, AuditDone done) override;
+    void auditEntry(std::int64_t id, AuditDone done) override;
+    // The AccountService (service_accounts.cpp): the authenticator's table,
+    // every change persisted (with an audit record) before it is answered.
+    [[nodiscard]] std::vector<domain::AccountView> accounts() const override;
+    [[nodiscard]] domain::AccountPolicy accountPolicy() const override;
+    void createAccount(domain::AccountRequest req, const std::string& who, AccountDone done) override;
+    void updateAccount(std::int64_t id, domain::AccountRequest req, const std::string& who, AccountDone done) override;
+    void deleteAccount(std::int64_t id, const std::string& who, AccountDone done) override;
+    void setAccountPolicy(domain::AccountPolicy p, const std::string& who, AccountDone done) override;
+    [[nodiscard]] std::uint64_t accountStamp(const std::string& user) const override;
+    [[nodiscard]] std::optional<http::Principal> sessionPrincipal(const std::string& user,
+                                                                  std::uint64_t stamp) const override;
+    [[nodiscard]] std::int64_t sessionIdleTimeoutSeconds() const override { return cfg_.sessionIdleTimeoutSeconds; }
+    // The EventService (event_push.cpp): push subscriptions and settings.
+    [[nodiscard]] domain::EventServiceSettings eventServiceSettings() const override;
+    void setEventServiceSettings(domain::EventServiceSettings s, OpDone done) override;
+    [[nodiscard]] std::vector<domain::EventSubscriptionView> eventSubscriptions() const override;
+    [[nodiscard]] std::optional<domain::EventSubscriptionView> eventSubscription(const std::string& id) const override;
+    void createEventSubscription(domain::EventSubscription s, OpDone done) override;
+    void updateEventSubscription(domain::EventSubscription s, OpDone done) override;
+    void deleteEventSubscription(const std::string& id, OpDone done) override;
+    void submitTestEvent(const domain::Event& e) override;
+    void every(std::chrono::milliseconds period, std::function<bool()> tick) override;
     void reportFailure(const std::string& what, const std::string& why) override {
         noteFailure(what.c_str(), 0, why.c_str());
     }
+    // The HTTPS certificate (https_certificate.cpp) and /metrics (service_metrics.cpp).
+    [[nodiscard]] std::optional<http::CertificateDetails> httpsCertificate() const override;
+    void replaceHttpsCertificate(const std::string& pem, const std::string& who, OpDone done) override;
+    [[nodiscard]] northbound::ServiceMetrics metrics() const override;
+    [[nodiscard]] Listeners listeners() const override;
+    void recordHttpRequest(const std::string& method, unsigned status, double seconds) override;
     // Power intent: what cmcd wants each blade to be (the orchestrator and
     // operator actions set it; persisted). A blade whose intent is Off is
     // never judged failed for being off.
@@ -182,7 +220,14 @@ private:
     void judgeNetworkNow();
     void moveLogicalIp(const std::string& ip, int slot);
     void scheduleRetention();
+    // enclosure_poll.cpp: the enclosure's power supplies, fans and inlet
+    // temperature from the seat, every few seconds, kept in enclosure_.
+    void scheduleEnclosure();
+    void pollEnclosure();
     void scheduleOrchestratorStart();
+    // service_accounts.cpp: loads the accounts (seeding the first
+    // administrator on an empty table) and starts the authenticator.
+    [[nodiscard]] bool startAccounts(std::string& error);
 
     // Runs `fn`; an exception is logged with its subject, counted in
     // Counters::handlerFailures and swallowed: one bad answer never stops the loop.
@@ -203,6 +248,7 @@ private:
     std::unique_ptr<southbound::HttpClient> http_;
     std::unique_ptr<southbound::Fabric> fabric_; // switch, SAN, DHCP and the logical-IP heartbeat
     std::unique_ptr<events::EventLog> events_;
+    std::unique_ptr<EventPush> eventPush_; // the EventService's push subscriptions (event_push.cpp)
     std::unique_ptr<http::Server> server_;
     std::map<int, BladeRuntime> blades_;
     domain::Chassis chassis_;
@@ -223,6 +269,14 @@ private:
     std::int64_t startSteadyMs_ = 0;
     boost::asio::steady_timer orchTimer_{io_};
     std::unique_ptr<auth::Authenticator> auth_; // accounts; slow hashes on its own worker thread
+    std::unique_ptr<HttpsCertificate> certs_;   // the HTTPS identity (https_certificate.cpp)
+    std::unique_ptr<http::Server> httpsServer_;
+    bool replacingCertificate_ = false;
+    northbound::HttpRequestStats httpStats_; // /metrics (service_metrics.cpp)
+    std::int64_t firstEventId_ = 0;          // the event log's last id at start
+    domain::EnclosureView enclosure_;        // the seat's last reading (enclosure_poll.cpp)
+    bool enclosureInFlight_ = false;
+    boost::asio::steady_timer enclosureTimer_{io_};
 };
 
 [[nodiscard]] std::int64_t steadyMs();

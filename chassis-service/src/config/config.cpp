@@ -85,6 +85,23 @@ std::string parseConfig(const std::string& text, Config& out) {
         auto e = parseListen(listen, out.listenHost, out.listenPort);
         if (!e.empty()) return "config: 'listen': " + e;
     }
+    r.object("https", [&](const json& o, const std::string& prefix) {
+        Reader h{o, prefix, {}, {}};
+        std::string at;
+        h.str("listen", at, true);
+        h.str("certificateFile", out.https.certificateFile, true);
+        h.str("keyFile", out.https.keyFile, true);
+        auto e = h.finish();
+        if (!e.empty()) return e;
+        if (!at.empty()) {
+            e = parseListen(at, out.https.listenHost, out.https.listenPort);
+            if (!e.empty()) return "config: '" + prefix + ".listen': " + e;
+            out.https.listenSet = true;
+        }
+        if (out.https.certificateFile.empty() != out.https.keyFile.empty())
+            return "config: '" + prefix + "' needs both certificateFile and keyFile (or neither: self-signed)";
+        return std::string();
+    });
     r.str("db", out.dbPath, true);
     r.str("rack", out.rackManifest, true);
     r.str("migrationsDir", out.migrationsDir, true);
@@ -106,6 +123,51 @@ std::string parseConfig(const std::string& text, Config& out) {
             return "config: '" + prefix + "' has both password and passwordHash; keep one";
         }
         return std::string();
+    });
+    r.object("accountService", [&](const json& o, const std::string& prefix) {
+        Reader a{o, prefix, {}, {}};
+        auto& p = out.accountPolicy;
+        a.integer("minPasswordLength", p.minPasswordLength, 1, 256);
+        a.integer("maxPasswordLength", p.maxPasswordLength, 1, 256);
+        a.integer("lockoutThreshold", p.lockoutThreshold, 0, 1000);
+        a.integer("lockoutDurationSeconds", p.lockoutDurationSeconds, 0, 86400);
+        a.integer("lockoutCounterResetSeconds", p.lockoutCounterResetSeconds, 0, 86400);
+        auto e = a.finish();
+        if (!e.empty()) return e;
+        if (p.maxPasswordLength < p.minPasswordLength)
+            return "config: '" + prefix + ".maxPasswordLength' must be at least minPasswordLength";
+        if (p.lockoutDurationSeconds != 0 && p.lockoutDurationSeconds < p.lockoutCounterResetSeconds)
+            return "config: '" + prefix + ".lockoutDurationSeconds' must be at least lockoutCounterResetSeconds";
+        return std::string();
+    });
+    r.object("sessions", [&](const json& o, const std::string& prefix) {
+        Reader m{o, prefix, {}, {}};
+        m.integer("idleTimeoutSeconds", out.sessionIdleTimeoutSeconds, 30, 86400); // DMTF SessionTimeout range
+        return m.finish();
+    });
+    r.object("eventService", [&](const json& o, const std::string& prefix) {
+        Reader m{o, prefix, {}, {}};
+        auto& c = out.eventService;
+        m.known.emplace_back("allowedDestinations");
+        if (const auto it = o.find("allowedDestinations"); it != o.end()) {
+            if (!it->is_array()) return typeError(prefix + ".allowedDestinations", "an array of strings", *it);
+            for (std::size_t i = 0; i < it->size(); ++i) {
+                const auto& v = (*it)[i];
+                if (!v.is_string() || v.get<std::string>().empty())
+                    return typeError(prefix + ".allowedDestinations[" + std::to_string(i) + "]", "a non-empty string",
+                                     v);
+                c.allowedDestinations.push_back(v.get<std::string>());
+            }
+        }
+        m.integer("retryAttempts", c.retryAttempts, 0, 100);
+        m.integer("retryIntervalSeconds", c.retryIntervalSeconds, 1, 3600);
+        m.integer("queueLimit", c.queueLimit, 1, 1000000);
+        m.integer("maxSubscriptions", c.maxSubscriptions, 1, 10000);
+        m.integer("maxSseStreams", c.maxSseStreams, 1, 10000);
+        m.integer("sseKeepAliveMs", c.sseKeepAliveMs, 100, 3600000);
+        m.integer("sseReplayEvents", c.sseReplayEvents, 1, 10000);
+        m.integer("deliveryTimeoutMs", c.deliveryTimeoutMs, 100, 600000);
+        return m.finish();
     });
     r.object("monitor", [&](const json& o, const std::string& prefix) {
         Reader m{o, prefix, {}, {}};

@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/declarations.hpp"
+#include "domain/account.hpp"
 #include "domain/health.hpp"
 
 namespace cmc::config {
@@ -30,14 +32,41 @@ struct MonitorConfig {
     domain::HealthThresholds thresholds;
 };
 
+// The HTTPS listener. Without certificateFile/keyFile, cmcd generates a
+// self-signed certificate at first start and keeps it beside the database.
+struct HttpsConfig {
+    std::string listenHost = "127.0.0.1";
+    std::uint16_t listenPort = 8443;
+    bool listenSet = false;      // given in the file or by --listen-https (else port 0 follows an HTTP port 0)
+    std::string certificateFile; // PEM chain, server certificate first
+    std::string keyFile;         // PEM private key (unencrypted)
+};
+
+// The northbound EventService: where push subscriptions may send events
+// (loopback always), delivery retries and bounds.
+struct EventServiceConfig {
+    std::vector<std::string> allowedDestinations; // "host", "host:port" or a CIDR ("10.0.0.0/8")
+    std::int64_t retryAttempts = 3;
+    std::int64_t retryIntervalSeconds = 5;
+    std::int64_t queueLimit = 1000; // events queued per subscription; the oldest are dropped beyond
+    std::int64_t maxSubscriptions = 64;
+    std::int64_t maxSseStreams = 64;
+    std::int64_t sseKeepAliveMs = 15000;
+    std::int64_t sseReplayEvents = 200;    // replayed after a Last-Event-ID at most (newest kept)
+    std::int64_t deliveryTimeoutMs = 5000; // one POST to a receiver
+};
+
 struct Config {
     std::string listenHost = "127.0.0.1";
     std::uint16_t listenPort = 8080;
+    HttpsConfig https;
     std::string dbPath = "./var/cmc.db";
     std::string rackManifest;  // import at start (discovery)
     std::string migrationsDir; // default: compiled-in schemas/db
     std::string fabricUrl;     // fabric management API (cmcsim control API); default from the manifest
-    Admin admin;
+    Admin admin; // seeds the first administrator when the database has no account (else a generated password)
+    domain::AccountPolicy accountPolicy;           // "accountService" (until changed through the API)
+    std::int64_t sessionIdleTimeoutSeconds = 1800; // "sessions.idleTimeoutSeconds"
     MonitorConfig monitor;
     std::int64_t ipmiTimeoutMs = 1000;
     std::int64_t redfishTimeoutMs = 3000;
@@ -45,6 +74,7 @@ struct Config {
     std::int64_t aggregateRetentionDays = 30;
     std::int64_t eventRetention = 100000;
     FailoverConfig failover;
+    EventServiceConfig eventService;
     Declarations declared; // identity pools, spare pools, logical servers applied at start
 };
 

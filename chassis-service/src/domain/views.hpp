@@ -97,6 +97,45 @@ struct StormView {
     StormPolicy policy;
 };
 
+// The enclosure's power supplies, fans and inlet temperature as the seat
+// (southbound/fabric) last read them. A value the seat did not give, or that
+// is not current (the last read failed), is nullopt: shown as null, never made up.
+struct PowerSupplyView {
+    int id = 0;                 // 1-based, as the seat numbers them
+    std::optional<bool> failed; // nullopt: not known now
+    std::optional<double> capacityW;
+    std::optional<double> outputW;
+};
+struct FanView {
+    int id = 0;
+    std::optional<bool> failed;
+    std::optional<double> rpm;
+};
+struct EnclosureView {
+    bool read = false;           // the seat answered at least once (the lists below are its parts)
+    bool current = false;        // the last read succeeded
+    std::int64_t readUnixMs = 0; // when the last successful read was
+    std::string error;           // why the last read failed
+    std::vector<PowerSupplyView> powerSupplies;
+    std::vector<FanView> fans;
+    std::optional<double> inletC;
+    std::optional<double> loadW;
+    std::string redundancy; // the seat's words: "N+1", "Degraded", "Lost" ("" unknown)
+};
+
+// One row of the audit trail (who asked for what, and what came of it).
+struct AuditEntry {
+    std::int64_t id = 0;
+    std::int64_t timeMs = 0; // Unix ms
+    std::string who, action, subject, reason, outcome;
+};
+// A page of the audit trail, oldest first; ok false when it could not be read.
+struct AuditPage {
+    bool ok = false;
+    std::int64_t total = 0;
+    std::vector<AuditEntry> entries;
+};
+
 // The answer to a write the API asked for.
 struct OperationResult {
     enum class Code {

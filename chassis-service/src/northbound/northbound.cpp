@@ -1,14 +1,19 @@
 #include "northbound/northbound.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
+#include <cstring>
 #include <memory>
 
 #include "common/json_reader.hpp"
 #include "northbound/resources.hpp"
 #include "redfish/base_messages.hpp"
 #include "redfish/odata.hpp"
+#include "redfish/query.hpp"
 #include "redfish/redfish_errors.hpp"
 #include "redfish/redfish_sessions.hpp"
 
@@ -44,6 +49,19 @@ http::Response internalError() {
     r.status = 500;
     return r;
 }
+
+namespace {
+// What a request that nobody answered gets: the initial value of every
+// response, so built once (it is the same text every time).
+const http::Response& unanswered() {
+    static const http::Response kUnanswered = [] {
+        auto r = redfish::generalError("The request was not answered.");
+        r.status = 500;
+        return r;
+    }();
+    return kUnanswered;
+}
+} // namespace
 
 std::string systemUri(const std::string& name) {
     return "/redfish/v1/Systems/" + name;
@@ -120,7 +138,29 @@ void WriteReader::only(const json& o, const std::string& path, std::initializer_
             add(redfish::base::propertyNotWritable(at, redfish::jsonPointer(at)));
         else
             add(redfish::base::propertyUnknown(at, redfish::jsonPointer(at)));
+        skippable_.back() = true;
     }
+}
+
+bool WriteReader::onlySkipped() const {
+    return !problems_.empty() && std::all_of(skippable_.begin(), skippable_.end(), [](bool b) { return b; });
+}
+
+std::vector<json> WriteReader::skipped() const {
+    std::vector<json> out;
+    for (std::size_t i = 0; i < problems_.size(); ++i) {
+        if (skippable_[i]) out.push_back(problems_[i]);
+    }
+    return out;
+}
+
+http::Response WriteReader::applied(json resource, std::vector<json> skipped) {
+    if (skipped.empty()) return redfish::jsonResponse(200, resource);
+    const auto tag = redfish::etagOf(resource);
+    resource["@Message.ExtendedInfo"] = std::move(skipped);
+    auto r = redfish::jsonResponse(200, resource, false);
+    r.set("ETag", tag);
+    return r;
 }
 
 std::optional<std::string> WriteReader::str(const json& o, std::string_view key, const std::string& path) {
@@ -187,6 +227,7 @@ void WriteReader::add(json message) {
     }
     paths_.push_back(std::move(path));
     problems_.push_back(std::move(message));
+    skippable_.push_back(false);
 }
 
 bool WriteReader::failed(const std::string& path) const {
@@ -226,19 +267,46 @@ std::vector<std::string> privilegesOf(const std::string& role) {
     return {};
 }
 
+bool isLoopbackAddress(const std::string& address) {
+    unsigned char a[16];
+    if (inet_pton(AF_INET, address.c_str(), a) == 1) return a[0] == 127;
+    if (inet_pton(AF_INET6, address.c_str(), a) != 1) return false;
+    static const unsigned char kLoopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return std::memcmp(a, kLoopback, 16) == 0 || (std::memcmp(a, kMapped, 12) == 0 && a[12] == 127);
+}
+
+bool basicAuthAllowed(const http::Request& req) {
+    return req.secure || req.localAddress.empty() || isLoopbackAddress(req.localAddress);
+}
+
 namespace {
+
+// 401 for HTTP Basic over plain HTTP off loopback (the password would cross the network in clear).
+http::Response basicAuthRefused() {
+    return redfish::errorResponse(
+        401, {explained(redfish::base::noValidSession(),
+                        "HTTP Basic credentials are refused over plain HTTP on a non-loopback address, as the "
+                        "password would cross the network in clear: use HTTPS, or log in to a session (POST "
+                        "/redfish/v1/SessionService/Sessions) and send its X-Auth-Token")});
+}
 
 // What the router and the authentication share for the life of the server.
 struct Api {
-    explicit Api(Backend& b) : backend(b), sessions(std::chrono::seconds(1800), 256) {
+    explicit Api(Backend& b) : backend(b), sessions(std::chrono::seconds(b.sessionIdleTimeoutSeconds()), 256) {
         addServiceRootRoutes(router, backend);
         addChassisRoutes(router, backend);
         addManagerRoutes(router, backend);
         addRegistryRoutes(router, backend);
+        addMetadataRoutes(router, backend);
         addSessionRoutes(router, backend, sessions);
+        addAccountRoutes(router, backend, sessions);
         addSystemRoutes(router, backend);
         addCompositionRoutes(router, backend);
         addTaskRoutes(router, backend);
+        addCertificateRoutes(router, backend);
+        addMetricsRoutes(router, backend);
+        addEventServiceRoutes(router, backend);
     }
     Backend& backend;
     redfish::SessionService sessions;
@@ -259,30 +327,132 @@ void run(Api& api, const http::Router::Method& m, const http::RouteRequest& rr, 
     }
 }
 
+// The GET of `uri` run internally with `who`'s privileges ($expand, If-Match).
+void internalGet(const std::shared_ptr<Api>& api, const std::string& uri, const http::Principal& who,
+                 http::Responder done) {
+    auto segments = http::pathSegments(uri);
+    auto match = segments ? api->router.match(*segments, "GET") : http::Router::Match{};
+    if (match.kind != http::Router::Match::Kind::Found) {
+        done(redfish::resourceNotFound("Resource", uri));
+        return;
+    }
+    if (!match.method->publicAccess && !who.hasAll(match.method->privileges)) {
+        done(redfish::insufficientPrivilege());
+        return;
+    }
+    http::Request get;
+    get.method = "GET";
+    get.target = uri;
+    get.path = uri;
+    http::Response initial = unanswered();
+    auto res = std::make_shared<http::AsyncResponse>(std::move(done), std::move(initial));
+    run(*api, *match.method, http::RouteRequest{get, who, std::move(match.params)}, res);
+}
+
+// What $expand fetches: the body of an internal GET, when it is a 200 JSON object.
+redfish::query::Fetch internalFetch(const std::shared_ptr<Api>& api, std::shared_ptr<http::Principal> who) {
+    return [api, who = std::move(who)](const std::string& uri, redfish::query::Fetched got) {
+        internalGet(api, uri, *who, [got = std::move(got)](http::Response r) {
+            if (r.status != 200 || r.stream) {
+                got(std::nullopt);
+                return;
+            }
+            auto body = json::parse(r.body, nullptr, false);
+            if (body.is_discarded() || !body.is_object())
+                got(std::nullopt);
+            else
+                got(std::move(body));
+        });
+    };
+}
+
+// A PATCH or DELETE with If-Match: the GET of the same path gives the current
+// ETag; a mismatch is 412 and the write never runs.
+void runIfMatching(const std::shared_ptr<Api>& api, const http::Router::Method& method,
+                   const std::shared_ptr<http::Request>& req, const std::shared_ptr<std::vector<std::string>>& params,
+                   const std::shared_ptr<http::Principal>& who, const http::AsyncResp& res) {
+    const std::string uri = req->target.substr(0, req->target.find_first_of("?#"));
+    internalGet(api, uri, *who, [api, m = &method, req, params, who, res](http::Response current) {
+        const auto* tag = current.header("ETag");
+        const auto* ifMatch = req->header("If-Match");
+        if (current.status == 200 && tag && ifMatch && !redfish::query::ifMatchAccepts(*ifMatch, *tag)) {
+            res->res = redfish::preconditionFailed();
+            return;
+        }
+        run(*api, *m, http::RouteRequest{*req, *who, *params}, res);
+    });
+}
+
 } // namespace
 
 http::Handler makeHandler(Backend& backend) {
     auto api = std::make_shared<Api>(backend);
     return [api](http::Request&& req, http::Responder done) {
-        auto initial = redfish::generalError("The request was not answered.");
-        initial.status = 500;
-        auto res = std::make_shared<http::AsyncResponse>(std::move(done), std::move(initial));
+        // Counted once per answered request, from arrival to answer (/metrics).
+        http::Responder counted = [api, done = std::move(done), method = req.method,
+                                   start = std::chrono::steady_clock::now()](http::Response r) {
+            const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+            api->backend.recordHttpRequest(method, r.status, took.count());
+            done(std::move(r));
+        };
+        if (auto refused = redfish::query::checkODataVersion(req)) {
+            counted(std::move(*refused));
+            return;
+        }
         auto segments = http::pathSegments(req.target);
-        if (!segments) {
-            res->res = redfish::resourceNotFound("Resource", req.path);
-            return;
+        http::Router::Match match;
+        if (segments) match = api->router.match(*segments, req.method);
+        if (segments && match.kind != http::Router::Match::Kind::Found && req.method == "POST" &&
+            segments->size() > 1 && segments->back() == "Members") {
+            // POST to a collection's Members is a POST to the collection.
+            segments->pop_back();
+            auto collection = api->router.match(*segments, req.method);
+            if (collection.kind == http::Router::Match::Kind::Found) match = std::move(collection);
         }
-        auto match = api->router.match(*segments, req.method);
+        // 404 and 405 are told only to an authenticated client (DSP0266: no
+        // credentials is 401 everywhere but the public URIs), so an anonymous
+        // client cannot map which resources exist.
+        std::shared_ptr<http::Response> refusal;
         if (match.kind == http::Router::Match::Kind::NotFound) {
-            res->res = redfish::resourceNotFound("Resource", req.path);
-            return;
+            refusal = std::make_shared<http::Response>(redfish::resourceNotFound("Resource", req.path));
+        } else if (match.kind == http::Router::Match::Kind::MethodNotAllowed) {
+            auto get = api->router.match(*segments, "GET");
+            if (get.kind == http::Router::Match::Kind::Found && get.method->publicAccess) {
+                counted(redfish::methodNotAllowed(match.allow)); // a public URI: nothing to hide
+                return;
+            }
+            refusal = std::make_shared<http::Response>(redfish::methodNotAllowed(match.allow));
         }
-        if (match.kind == http::Router::Match::Kind::MethodNotAllowed) {
-            res->res = redfish::methodNotAllowed(match.allow);
-            return;
+        const http::Router::Method* method = match.method; // null with a refusal
+        const bool read = !refusal && (req.method == "GET" || req.method == "HEAD");
+        std::shared_ptr<http::Principal> asker; // for internal GETs ($expand), set once authenticated
+        http::Responder answer = std::move(counted);
+        if (read) {
+            // Allow and the schema Link on every resource read (after any query is applied).
+            answer = [answer = std::move(answer), allow = std::move(match.allow)](http::Response r) {
+                redfish::query::addResourceHeaders(r, allow, "OpenCMC");
+                answer(std::move(r));
+            };
+            redfish::query::Query query;
+            if (auto bad = redfish::query::parse(req.query, query, method->ownFilter)) {
+                answer(std::move(*bad));
+                return;
+            }
+            if (method->ownPaging) { // the handler paged already: slicing again would skip twice
+                query.top.reset();
+                query.skip.reset();
+            }
+            if (!query.empty()) {
+                asker = std::make_shared<http::Principal>();
+                answer = [api, asker, query = std::move(query), path = req.path,
+                          answer = std::move(answer)](http::Response r) {
+                    redfish::query::apply(std::move(r), query, path, internalFetch(api, asker), answer);
+                };
+            }
         }
-        const http::Router::Method* method = match.method;
-        if (method->publicAccess) {
+        http::Response initial = unanswered();
+        auto res = std::make_shared<http::AsyncResponse>(std::move(answer), std::move(initial));
+        if (method && method->publicAccess) {
             static const http::Principal anonymous;
             run(*api, *method, http::RouteRequest{req, anonymous, std::move(match.params)}, res);
             return;
@@ -290,7 +460,8 @@ http::Handler makeHandler(Backend& backend) {
         // Authenticated below; the handler runs once the credentials are checked.
         auto shared = std::make_shared<http::Request>(std::move(req));
         auto params = std::make_shared<std::vector<std::string>>(std::move(match.params));
-        auto proceed = [api, method, shared, params, res](std::optional<http::Principal> who, bool busy) {
+        auto proceed = [api, method, shared, params, res, asker, refusal](std::optional<http::Principal> who,
+                                                                          bool busy) {
             if (busy) {
                 res->res = redfish::serviceUnavailable(1); // too many password checks queued: retry shortly
                 return;
@@ -299,8 +470,18 @@ http::Handler makeHandler(Backend& backend) {
                 res->res = redfish::noValidSession("OpenCMC");
                 return;
             }
+            if (refusal) {
+                res->res = std::move(*refusal);
+                return;
+            }
             if (!who->hasAll(method->privileges)) {
                 res->res = redfish::insufficientPrivilege();
+                return;
+            }
+            if (asker) *asker = *who;
+            const auto* ifMatch = shared->header("If-Match");
+            if (ifMatch && (shared->method == "PATCH" || shared->method == "DELETE")) {
+                runIfMatching(api, *method, shared, params, std::make_shared<http::Principal>(std::move(*who)), res);
                 return;
             }
             run(*api, *method, http::RouteRequest{*shared, *who, *params}, res);
@@ -312,10 +493,16 @@ http::Handler makeHandler(Backend& backend) {
                 proceed(std::nullopt, false);
                 return;
             }
-            static const char* roles[] = {"ReadOnly", "Operator", "Administrator"};
-            std::string role = s->role >= 0 && s->role < 3 ? roles[s->role] : "ReadOnly";
-            proceed(http::Principal{s->user, role, privilegesOf(role)}, false);
+            // The account decides what the session may do now (accounts.cpp):
+            // deleted, disabled or a changed password ends it.
+            auto who = api->backend.sessionPrincipal(s->user, s->stamp);
+            if (!who) api->sessions.close(s->id);
+            proceed(std::move(who), false);
         } else if (const auto* auth = r.header("Authorization"); auth && http::parseBasicAuth(*auth)) {
+            if (!basicAuthAllowed(r)) {
+                res->res = basicAuthRefused();
+                return;
+            }
             auto cred = *http::parseBasicAuth(*auth);
             api->backend.authenticate(cred.first, cred.second, proceed);
         } else {

@@ -70,12 +70,21 @@ public:
     [[nodiscard]] bool failed(const std::string& path) const;
     // 400 with every problem.
     [[nodiscard]] http::Response response() const;
+    // DSP0266 PATCH: every problem is an unknown or read-only property (from
+    // only()), so the rest of the request may apply; answer applied() then.
+    [[nodiscard]] bool onlySkipped() const;
+    // The messages of the properties only() skipped.
+    [[nodiscard]] std::vector<json> skipped() const;
+    // 200 with the changed resource and the skipped properties' messages in
+    // @Message.ExtendedInfo (the ETag is the resource's).
+    [[nodiscard]] static http::Response applied(json resource, std::vector<json> skipped);
     // A value as text for a message (shortened).
     [[nodiscard]] static std::string shown(const json& v);
 
 private:
     std::vector<json> problems_;
     std::vector<std::string> paths_;
+    std::vector<bool> skippable_; // per problem: an unknown or read-only property
 };
 
 // A Base message with the service's explanation (the backend's OperationResult
@@ -118,9 +127,21 @@ void addServiceRootRoutes(http::Router& r, Backend& b);
 void addChassisRoutes(http::Router& r, Backend& b);
 void addManagerRoutes(http::Router& r, Backend& b);
 void addRegistryRoutes(http::Router& r, Backend& b);
+// metadata.cpp: /redfish/v1/odata, $metadata, JsonSchemas and the schema files;
+// chassis_enclosure.cpp: the enclosure's power, thermal and sensor resources.
+void addMetadataRoutes(http::Router& r, Backend& b);
+void addEnclosureRoutes(http::Router& r, Backend& b);
 void addSessionRoutes(http::Router& r, Backend& b, redfish::SessionService& sessions);
+// accounts.cpp: AccountService, Accounts, Roles (ends the sessions of changed accounts).
+void addAccountRoutes(http::Router& r, Backend& b, redfish::SessionService& sessions);
 void addSystemRoutes(http::Router& r, Backend& b);
 void addCompositionRoutes(http::Router& r, Backend& b);
 void addTaskRoutes(http::Router& r, Backend& b);
+// certificates.cpp: CertificateService, NetworkProtocol and its HTTPS certificate.
+void addCertificateRoutes(http::Router& r, Backend& b);
+// metrics.cpp: GET /metrics (Prometheus text).
+void addMetricsRoutes(http::Router& r, Backend& b);
+// event_service.cpp: EventService, SSE, Subscriptions, SubmitTestEvent.
+void addEventServiceRoutes(http::Router& r, Backend& b);
 
 } // namespace cmc::northbound

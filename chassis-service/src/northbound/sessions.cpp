@@ -1,6 +1,9 @@
 // /redfish/v1/SessionService: logging in needs no credentials (POST to
 // Sessions); everything else needs Login, and another user's session needs
-// ConfigureManager.
+// ConfigureManager. A session records its account's credential stamp: the
+// account being deleted, disabled, renamed or given a new password ends it
+// (northbound.cpp asks Backend::sessionPrincipal on every request), and it
+// ends after sessions.idleTimeoutSeconds unused. DELETE logs out.
 #include "northbound/resources.hpp"
 #include "redfish/base_messages.hpp"
 #include "redfish/redfish_errors.hpp"
@@ -37,11 +40,11 @@ void addSessionRoutes(http::Router& r, Backend& b, redfish::SessionService& s) {
                 return;
             }
             // `res` stays held until the password is checked.
-            b.authenticate(user, password, [&s, res, user](std::optional<http::Principal> who, bool busy) {
+            b.authenticate(user, password, [&b, &s, res, user](std::optional<http::Principal> who, bool busy) {
                 if (busy)
                     res->res = redfish::serviceUnavailable(1);
                 else
-                    res->res = who ? s.open(user, roleValue(who->role))
+                    res->res = who ? s.open(user, roleValue(who->role), b.accountStamp(user))
                                    : redfish::errorResponse(401, {redfish::base::noValidSession()});
             });
         });

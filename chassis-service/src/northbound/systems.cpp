@@ -9,6 +9,7 @@
 #include "northbound/system_requests.hpp"
 #include "redfish/base_messages.hpp"
 #include "redfish/odata.hpp"
+#include "redfish/query.hpp"
 #include "redfish/redfish_errors.hpp"
 
 namespace cmc::northbound {
@@ -218,7 +219,7 @@ void handlePatch(Backend& b, const http::RouteRequest& req, const http::AsyncRes
         return;
     }
     if (const auto* match = req.http.header("If-Match")) {
-        if (*match != "*" && *match != redfish::etagOf(systemJson(*v))) {
+        if (!redfish::query::ifMatchAccepts(*match, redfish::etagOf(systemJson(*v)))) {
             res->res = redfish::preconditionFailed();
             return;
         }
@@ -247,12 +248,15 @@ void handlePatch(Backend& b, const http::RouteRequest& req, const http::AsyncRes
             readPolicy(rd, *oc, policy);
         }
     }
+    // DSP0266: unknown and read-only properties are skipped (and reported) when something else applies.
+    const bool partly = any && rd.onlySkipped();
     if (!rd.failed() && !any) rd.add(base::noOperation());
-    if (rd.failed()) {
+    if (rd.failed() && !partly) {
         res->res = rd.response();
         return;
     }
-    b.updateLogicalServer(name, policy, reqs, req.principal.user, [&b, res, name](const OperationResult& r) {
+    auto skipped = rd.skipped(); // reported beside the changed resource
+    b.updateLogicalServer(name, policy, reqs, req.principal.user, [&b, res, name, skipped](const OperationResult& r) {
         guarded(b, "PATCH " + systemUri(name), res, [&] {
             if (r.code == Code::NotFound && r.resource == "SparePool") {
                 res->res = redfish::errorResponse(
@@ -271,7 +275,7 @@ void handlePatch(Backend& b, const http::RouteRequest& req, const http::AsyncRes
                 res->res = redfish::resourceNotFound("ComputerSystem", name);
                 return;
             }
-            reply(res, systemJson(*now));
+            res->res = WriteReader::applied(systemJson(*now), skipped);
         });
     });
 }

@@ -952,4 +952,44 @@ std::string loadAudit(Db& db, std::size_t limit, std::vector<AuditRecord>& out) 
     return q.failed() ? "load audit: " + q.error() : std::string();
 }
 
+namespace {
+
+void readAuditRows(Query& q, std::vector<AuditRecord>& out) {
+    while (q.next()) {
+        AuditRecord r;
+        r.id = q.int64(0);
+        r.timeMs = q.int64(1);
+        r.who = q.text(2);
+        r.action = q.text(3);
+        r.subject = q.text(4);
+        r.reason = q.text(5);
+        r.outcome = q.text(6);
+        out.push_back(std::move(r));
+    }
+}
+
+} // namespace
+
+std::string loadAuditPage(Db& db, std::size_t skip, std::size_t top, std::int64_t& total,
+                          std::vector<AuditRecord>& out) {
+    out.clear();
+    total = 0;
+    auto count = db.query("SELECT COUNT(*) FROM audit");
+    if (!count.next()) return "count audit: " + (count.failed() ? count.error() : std::string("no answer"));
+    total = count.int64(0);
+    auto q = db.query("SELECT id, time_ms, who, action, subject, reason, outcome FROM audit "
+                      "ORDER BY id LIMIT ?1 OFFSET ?2");
+    q.bind(1, clampLimit(top)).bind(2, clampLimit(skip));
+    readAuditRows(q, out);
+    return q.failed() ? "load audit page: " + q.error() : std::string();
+}
+
+std::string loadAuditRecord(Db& db, std::int64_t id, std::vector<AuditRecord>& out) {
+    out.clear();
+    auto q = db.query("SELECT id, time_ms, who, action, subject, reason, outcome FROM audit WHERE id = ?1");
+    q.bind(1, id);
+    readAuditRows(q, out);
+    return q.failed() ? "load audit record " + std::to_string(id) + ": " + q.error() : std::string();
+}
+
 } // namespace cmc::store::sql

@@ -67,6 +67,10 @@ void rollbackToSavepoint(Db& db);
 [[nodiscard]] std::string loadOrchestrator(Db& db, OrchestratorState& out);
 [[nodiscard]] std::string nextFailoverId(Db& db, std::int64_t& id);
 [[nodiscard]] std::string loadAudit(Db& db, std::size_t limit, std::vector<AuditRecord>& out);
+// Records skip..skip+top-1 by id, and how many there are.
+[[nodiscard]] std::string loadAuditPage(Db& db, std::size_t skip, std::size_t top, std::int64_t& total,
+                                        std::vector<AuditRecord>& out);
+[[nodiscard]] std::string loadAuditRecord(Db& db, std::int64_t id, std::vector<AuditRecord>& out);
 
 } // namespace sql
 } // namespace cmc::store

@@ -15,6 +15,8 @@
 #include "store/db.hpp"
 #include "store/migrations.hpp"
 #include "store/queries.hpp"
+#include "store/queries_accounts.hpp"
+#include "store/queries_subscriptions.hpp"
 
 namespace cmc::store {
 
@@ -341,6 +343,29 @@ Batch& Batch::appendAudit(AuditRecord r) {
     return *this;
 }
 
+Batch& Batch::saveAccount(domain::Account a) {
+    steps_.push_back([a = std::move(a)](Db& db) { return sql::saveAccount(db, a); });
+    return *this;
+}
+
+Batch& Batch::deleteAccount(std::int64_t id) {
+    steps_.push_back([id](Db& db) { return sql::deleteAccount(db, id); });
+    return *this;
+}
+
+Batch& Batch::saveAccountPolicy(domain::AccountPolicy p) {
+    steps_.push_back([p](Db& db) { return sql::saveAccountPolicy(db, p); });
+    return *this;
+}
+
+std::vector<domain::Account> Store::loadAccountsSync() {
+    return impl_->runSync<std::vector<domain::Account>>("load accounts", sql::loadAccounts);
+}
+
+std::optional<domain::AccountPolicy> Store::loadAccountPolicySync() {
+    return impl_->runSync<std::optional<domain::AccountPolicy>>("load account policy", sql::loadAccountPolicy);
+}
+
 void Store::apply(Batch batch, Done done) {
     // One queued write = one savepoint: the steps stand or fall together.
     impl_->enqueue(impl_->writeTask(
@@ -372,9 +397,51 @@ std::int64_t Store::nextFailoverIdSync() {
     return impl_->runSync<std::int64_t>("next failover id", sql::nextFailoverId);
 }
 
+Batch& Batch::saveEventSubscription(domain::EventSubscription s) {
+    steps_.push_back([s = std::move(s)](Db& db) { return sql::saveEventSubscription(db, s); });
+    return *this;
+}
+
+Batch& Batch::deleteEventSubscription(std::string id) {
+    steps_.push_back([id = std::move(id)](Db& db) { return sql::deleteEventSubscription(db, id); });
+    return *this;
+}
+
+Batch& Batch::saveEventService(domain::EventServiceSettings s, std::int64_t nextSubscriptionId) {
+    steps_.push_back([s, nextSubscriptionId](Db& db) { return sql::saveEventService(db, s, nextSubscriptionId); });
+    return *this;
+}
+
+EventServiceState Store::loadEventServiceSync() {
+    return impl_->runSync<EventServiceState>("load event service", sql::loadEventService);
+}
+
 void Store::loadAudit(std::size_t limit, std::function<void(std::vector<AuditRecord>)> done) {
     impl_->readTask<std::vector<AuditRecord>>(
         "load audit", [limit](Db& db, std::vector<AuditRecord>& out) { return sql::loadAudit(db, limit, out); },
+        std::move(done));
+}
+
+void Store::loadAuditPage(std::size_t skip, std::size_t top, std::function<void(AuditPage)> done) {
+    impl_->readTask<AuditPage>(
+        "load audit page",
+        [skip, top](Db& db, AuditPage& out) {
+            auto err = sql::loadAuditPage(db, skip, top, out.total, out.records);
+            out.ok = err.empty();
+            return err;
+        },
+        std::move(done));
+}
+
+void Store::loadAuditRecord(std::int64_t id, std::function<void(AuditPage)> done) {
+    impl_->readTask<AuditPage>(
+        "load audit record",
+        [id](Db& db, AuditPage& out) {
+            auto err = sql::loadAuditRecord(db, id, out.records);
+            out.ok = err.empty();
+            out.total = static_cast<std::int64_t>(out.records.size());
+            return err;
+        },
         std::move(done));
 }
 
@@ -463,6 +530,11 @@ void Store::integrityCheck(std::function<void(std::string result)> done) {
 
 void Store::flush() {
     impl_->flush();
+}
+
+std::size_t Store::queueDepth() const {
+    std::lock_guard lock(impl_->mutex_);
+    return impl_->queue_.size();
 }
 
 } // namespace cmc::store

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "domain/account.hpp"
+#include "domain/event_subscription.hpp"
 #include "domain/failover.hpp"
 #include "domain/identity.hpp"
 #include "domain/logical_server.hpp"
@@ -74,6 +76,13 @@ struct OrchestratorState {
     std::vector<domain::Failover> failovers; // oldest first, with history
 };
 
+// The EventService as persisted (migration 0006).
+struct EventServiceState {
+    std::optional<domain::EventServiceSettings> settings; // nullopt: never changed by a client
+    std::int64_t nextSubscriptionId = 1;
+    std::vector<domain::EventSubscription> subscriptions; // by id
+};
+
 // Several writes that land together or not at all (one savepoint): e.g. a
 // failover phase and the blade role it implies.
 class Batch {
@@ -92,6 +101,14 @@ public:
     Batch& saveBladeFlags(BladeFlags f);     // upsert by slot
     Batch& saveFailover(domain::Failover f); // upsert by id (id > 0), history replaced
     Batch& appendAudit(AuditRecord r);       // id assigned by the database
+    // The EventService (migration 0006; queries_subscriptions.cpp).
+    Batch& saveEventSubscription(domain::EventSubscription s); // upsert by id
+    Batch& deleteEventSubscription(std::string id);
+    Batch& saveEventService(domain::EventServiceSettings s, std::int64_t nextSubscriptionId);
+    // Accounts (migration 0005; queries_accounts.cpp).
+    Batch& saveAccount(domain::Account a); // upsert by id
+    Batch& deleteAccount(std::int64_t id);
+    Batch& saveAccountPolicy(domain::AccountPolicy p);
     [[nodiscard]] bool empty() const { return steps_.empty(); }
     [[nodiscard]] std::size_t size() const { return steps_.size(); }
 
@@ -140,8 +157,23 @@ public:
     [[nodiscard]] OrchestratorState loadOrchestratorSync();
     // The next failover id (above every id ever stored).
     [[nodiscard]] std::int64_t nextFailoverIdSync();
+    // The EventService's subscriptions by id, and its saved settings.
+    [[nodiscard]] EventServiceState loadEventServiceSync();
     // The newest `limit` audit records, oldest first.
     void loadAudit(std::size_t limit, std::function<void(std::vector<AuditRecord>)> done);
+    // Records skip..skip+top-1 of the trail, oldest first, with the number of
+    // records there are (the AuditLog's $skip/$top); ok false when the read failed.
+    struct AuditPage {
+        bool ok = false;
+        std::int64_t total = 0;
+        std::vector<AuditRecord> records;
+    };
+    void loadAuditPage(std::size_t skip, std::size_t top, std::function<void(AuditPage)> done);
+    // The record with this id (records empty when there is none).
+    void loadAuditRecord(std::int64_t id, std::function<void(AuditPage)> done);
+    // Accounts by id, and the policy an administrator set (nullopt: never set).
+    [[nodiscard]] std::vector<domain::Account> loadAccountsSync();
+    [[nodiscard]] std::optional<domain::AccountPolicy> loadAccountPolicySync();
 
     // Asynchronous reads (run on the writer thread, answered on the io_context).
     // The newest `limit` transitions of a slot, oldest first.
@@ -154,6 +186,8 @@ public:
 
     // Blocks until every queued operation has run (tests, shutdown).
     void flush();
+    // Operations queued for the writer thread now (/metrics).
+    [[nodiscard]] std::size_t queueDepth() const;
 
     struct Impl;
 

@@ -22,9 +22,11 @@ class Cmcd:
         self.tmp = tempfile.TemporaryDirectory(prefix="cmcd-test-") if workdir is None else None
         self.dir = workdir or self.tmp.name
         self.db = db or os.path.join(self.dir, "cmc.db")
-        cfg = {"admin": {"username": ADMIN[0], "password": ADMIN[1]}}
+        # No lockout unless a test asks for it: many tests send wrong passwords on purpose.
+        cfg = {"admin": {"username": ADMIN[0], "password": ADMIN[1]}, "accountService": {"lockoutThreshold": 0}}
         for k, v in (config or {}).items():
             cfg[k] = v
+        cfg = {k: v for k, v in cfg.items() if v is not None}  # {"admin": None}: a config without one
         self.config_path = os.path.join(self.dir, "cmcd.json")
         with open(self.config_path, "w") as f:
             json.dump(cfg, f)

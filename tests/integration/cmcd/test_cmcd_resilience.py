@@ -99,7 +99,8 @@ class BadInputTest(unittest.TestCase):
             ((), "{", "not valid JSON"),
             ((), json.dumps({"monitor": {"ipmiIntervalMs": "x"}}), "monitor.ipmiIntervalMs"),
             ((), json.dumps({"colour": 1, "admin": {"password": "x"}}), "colour"),
-            ((), json.dumps({}), "no administrator password"),
+            ((), json.dumps({"accountService": {"lockoutDurationSeconds": 10, "lockoutCounterResetSeconds": 60}}),
+             "accountService.lockoutDurationSeconds"),
         ]:
             r = self.run_cmcd(*args, config=config)
             self.assertEqual(r.returncode, 2, (args, config, r.stderr))

@@ -201,8 +201,10 @@ class SouthboundTest(unittest.TestCase):
         status, _, body = call("GET", "/redfish/v1/Chassis", authorized=False)
         self.assertEqual(status, 401)
         assert_dmtf_error(self, body, "NoValidSession")
-        # An unknown path needs no credentials to be told 404 (nothing is disclosed).
-        self.assertEqual(call("GET", "/redfish/v1/Nope", authorized=False)[0], 404)
+        # An unknown path is 401 without credentials (an anonymous client cannot map what
+        # exists), 404 with them.
+        self.assertEqual(call("GET", "/redfish/v1/Nope", authorized=False)[0], 401)
+        self.assertEqual(call("GET", "/redfish/v1/Nope")[0], 404)
 
     def test_ipmi_only_blade_on_openipmi_ipmi_sim(self):
         """An IPMI BMC we did not write: OpenIPMI's ipmi_sim, as a blade with IPMI alone."""

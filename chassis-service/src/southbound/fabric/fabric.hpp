@@ -31,6 +31,27 @@ struct LogicalIpState {
 
 enum class FabricPlane { Switch, San };
 
+// The enclosure's shared parts as the seat reads them: power supplies, fans
+// and the inlet temperature. What the seat does not say is nullopt.
+struct PowerSupplyReading {
+    int id = 0; // 1-based
+    std::optional<bool> failed;
+    std::optional<double> capacityW;
+    std::optional<double> outputW;
+};
+struct FanReading {
+    int id = 0;
+    std::optional<bool> failed;
+    std::optional<double> rpm;
+};
+struct EnclosureReading {
+    std::vector<PowerSupplyReading> powerSupplies;
+    std::vector<FanReading> fans;
+    std::optional<double> inletC;
+    std::optional<double> loadW; // what the blades draw in all
+    std::string redundancy;      // "N+1", "Degraded", "Lost"; "" when not said
+};
+
 class Fabric {
 public:
     virtual ~Fabric() = default;
@@ -51,12 +72,14 @@ public:
                               std::function<void(FabricResult<std::optional<std::vector<std::string>>>)> done) = 0;
     // Asks the fabric to watch a logical IP (the heartbeat of `probe`).
     virtual void watchIp(const std::string& ip, std::function<void(FabricResult<bool>)> done) = 0;
+    // The enclosure's power supplies, fans and inlet temperature.
+    virtual void enclosure(std::function<void(FabricResult<EnclosureReading>)> done) = 0;
     [[nodiscard]] virtual std::string describe() const = 0; // for logs: "cmcsim control API http://..."
 };
 
 // The simulator's fabric, through its control API (GET /sim/v1/probe, POST
 // /sim/v1/fabric/ports, /sim/v1/volumes, /sim/v1/dhcp/reservations,
-// /sim/v1/probe/targets).
+// /sim/v1/probe/targets; the enclosure from GET /sim/v1/chassis).
 [[nodiscard]] std::unique_ptr<Fabric> makeSimulatorFabric(HttpClient& http, std::string controlUrl);
 
 } // namespace cmc::southbound

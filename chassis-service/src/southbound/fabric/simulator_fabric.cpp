@@ -10,6 +10,45 @@ namespace {
 
 using json = nlohmann::json;
 
+// A part's 1-based id: an integer 1..1000, else nullopt (the part is skipped).
+std::optional<int> partId(const json& part) {
+    auto id = jsonr::integer(part, "id");
+    if (!id || *id < 1 || *id > 1000) return std::nullopt;
+    return static_cast<int>(*id);
+}
+
+// "OK" / "Failed" (anything else: not known).
+std::optional<bool> failedOf(const json& part) {
+    auto st = jsonr::text(part, "state");
+    if (st == "OK") return false;
+    if (st == "Failed") return true;
+    return std::nullopt;
+}
+
+// GET /sim/v1/chassis: {"inletTemperatureC", "loadW", "redundancy",
+// "powerSupplies": [{"id", "state", "capacityW", "outputW"}], "fans": [{"id", "rpm", "state"}]}.
+EnclosureReading readEnclosure(const json& j) {
+    EnclosureReading e;
+    e.inletC = jsonr::number(j, "inletTemperatureC");
+    e.loadW = jsonr::number(j, "loadW");
+    e.redundancy = jsonr::text(j, "redundancy").value_or("");
+    if (const json* ps = jsonr::array(j, "powerSupplies")) {
+        for (const auto& p : *ps) {
+            auto id = partId(p);
+            if (!id) continue;
+            e.powerSupplies.push_back({*id, failedOf(p), jsonr::number(p, "capacityW"), jsonr::number(p, "outputW")});
+        }
+    }
+    if (const json* fans = jsonr::array(j, "fans")) {
+        for (const auto& f : *fans) {
+            auto id = partId(f);
+            if (!id) continue;
+            e.fans.push_back({*id, failedOf(f), jsonr::number(f, "rpm")});
+        }
+    }
+    return e;
+}
+
 class SimulatorFabric final : public Fabric {
 public:
     SimulatorFabric(HttpClient& http, std::string url) : http_(http), url_(std::move(url)) {}
@@ -91,6 +130,28 @@ public:
 
     void watchIp(const std::string& ip, std::function<void(FabricResult<bool>)> done) override {
         post("/sim/v1/probe/targets", json{{"ip", ip}}, std::move(done));
+    }
+
+    void enclosure(std::function<void(FabricResult<EnclosureReading>)> done) override {
+        http_.request(url_, "GET", "/sim/v1/chassis", {}, {{"Accept", "application/json"}},
+                      [done = std::move(done)](HttpResult r) {
+                          FabricResult<EnclosureReading> out;
+                          if (!r.transportOk || r.status != 200) {
+                              out.message =
+                                  r.transportOk ? "GET /sim/v1/chassis: HTTP " + std::to_string(r.status) : r.error;
+                              done(std::move(out));
+                              return;
+                          }
+                          auto j = jsonr::parse(r.body);
+                          if (!j || !j->is_object()) {
+                              out.message = "GET /sim/v1/chassis: not a JSON object";
+                              done(std::move(out));
+                              return;
+                          }
+                          out.value = readEnclosure(*j);
+                          out.ok = true;
+                          done(std::move(out));
+                      });
     }
 
     [[nodiscard]] std::string describe() const override { return "cmcsim control API " + url_; }
