@@ -53,7 +53,7 @@ void Router::add(const std::string& pattern, const std::vector<std::string>& met
     std::vector<std::string> p = parts ? *parts : std::vector<std::string>{};
     auto it = std::find_if(routes_.begin(), routes_.end(), [&](const Route& r) { return r.parts == p; });
     if (it == routes_.end()) {
-        routes_.push_back(Route{pattern, p, {}});
+        routes_.push_back(Route{pattern, p, {}, {}});
         it = routes_.end() - 1;
     }
     for (const auto& m : methods) {
@@ -61,46 +61,45 @@ void Router::add(const std::string& pattern, const std::vector<std::string>& met
         list.erase(std::remove_if(list.begin(), list.end(), [&](const Method& x) { return x.name == m; }), list.end());
         list.push_back(Method{m, privileges, publicAccess, ownFilter, ownPaging, handler});
     }
+    // The Allow header of the path, computed once (every answer carries it).
+    std::vector<std::string> names;
+    for (const auto& m : it->methods) {
+        names.push_back(m.name);
+        if (m.name == "GET") names.emplace_back("HEAD");
+    }
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    it->allow.clear();
+    for (const auto& n : names)
+        it->allow += (it->allow.empty() ? "" : ", ") + n;
 }
 
 Router::Match Router::match(const std::vector<std::string>& segments, std::string_view method) const {
     Match out;
     const Route* best = nullptr;
     int bestLiterals = -1;
-    std::vector<std::string> bestParams;
     for (const auto& r : routes_) {
         if (r.parts.size() != segments.size()) continue;
-        std::vector<std::string> params;
         int literals = 0;
         bool ok = true;
         for (std::size_t i = 0; i < segments.size() && ok; ++i) {
-            if (r.parts[i] == "<str>") {
-                params.push_back(segments[i]);
-            } else if (r.parts[i] == segments[i]) {
+            if (r.parts[i] == segments[i] && r.parts[i] != "<str>")
                 ++literals;
-            } else {
-                ok = false;
-            }
+            else
+                ok = r.parts[i] == "<str>";
         }
         // The most specific pattern wins: /Chassis/chassis over /Chassis/<str>.
         if (ok && literals > bestLiterals) {
             best = &r;
             bestLiterals = literals;
-            bestParams = std::move(params);
         }
     }
     if (!best) return out;
     out.pattern = best->pattern;
-    out.params = std::move(bestParams);
-    std::vector<std::string> names;
-    for (const auto& m : best->methods) {
-        names.push_back(m.name);
-        if (m.name == "GET") names.push_back("HEAD");
+    out.allow = best->allow;
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        if (best->parts[i] == "<str>") out.params.push_back(segments[i]);
     }
-    std::sort(names.begin(), names.end());
-    names.erase(std::unique(names.begin(), names.end()), names.end());
-    for (const auto& n : names)
-        out.allow += (out.allow.empty() ? "" : ", ") + n;
     std::string_view want = method == "HEAD" ? std::string_view("GET") : method;
     for (const auto& m : best->methods) {
         if (m.name == want) {

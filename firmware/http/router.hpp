@@ -79,8 +79,10 @@ public:
         enum class Kind { NotFound, MethodNotAllowed, Found } kind = Kind::NotFound;
         const Method* method = nullptr;
         std::vector<std::string> params;
-        std::string allow; // "GET, HEAD, PATCH" when the path exists
-        std::string pattern;
+        // "GET, HEAD, PATCH" when the path exists, and its pattern: views
+        // into the router's table (valid while the router lives).
+        std::string_view allow;
+        std::string_view pattern;
     };
     // HEAD is served by GET's route.
     [[nodiscard]] Match match(const std::vector<std::string>& segments, std::string_view method) const;
@@ -93,6 +95,7 @@ private:
         std::string pattern;
         std::vector<std::string> parts; // "<str>" or a literal
         std::vector<Method> methods;
+        std::string allow; // of `methods`, with HEAD beside GET
     };
     void add(const std::string& pattern, const std::vector<std::string>& methods,
              const std::vector<std::string>& privileges, bool publicAccess, bool ownFilter, bool ownPaging,

@@ -53,6 +53,7 @@ struct SignalStatus {
     std::int64_t failingSinceMs = -1; // first of the current run of failures
     std::int64_t lastOkMs = -1;
     std::string detail;
+    bool operator==(const SignalStatus&) const = default;
 };
 
 class BladeHealth {

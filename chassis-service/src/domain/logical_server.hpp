@@ -20,18 +20,21 @@ struct VNic {
     std::string ip;              // canonical IPv4, empty when none
     int vlan = 0;                // 0: untagged; 1..4094
     std::string macPool, ipPool; // where they came from (empty: given explicitly)
+    bool operator==(const VNic&) const = default;
 };
 
 struct VHba {
     std::string name; // "fc0"
     std::string wwpn; // canonical virtual WWPN
     std::string wwpnPool;
+    bool operator==(const VHba&) const = default;
 };
 
 struct BootVolume {
     std::string volume;     // the SAN volume (LUN) the server boots from
     std::uint32_t lun = 0;  // its LUN id
     std::string targetWwpn; // the storage target port, empty when the SAN has one
+    bool operator==(const BootVolume&) const = default;
 };
 
 struct HardwareRequirements {
@@ -41,12 +44,14 @@ struct HardwareRequirements {
 
     // Empty when the blade meets them, else why not ("needs 64 GiB, has 32").
     [[nodiscard]] std::string unmetBy(const Blade& b) const;
+    bool operator==(const HardwareRequirements&) const = default;
 };
 
 struct FailoverPolicy {
     std::string sparePool; // empty: no automatic failover target
     int priority = 0;      // higher first when spares are scarce
     bool automatic = true;
+    bool operator==(const FailoverPolicy&) const = default;
 };
 
 enum class ServerState {
@@ -75,6 +80,7 @@ struct LogicalServer {
     std::string origin;         // "config" when declared in the config file, else the user who created it
     std::int64_t createdMs = 0; // Unix ms
     std::int64_t updatedMs = 0;
+    bool operator==(const LogicalServer&) const = default;
 };
 
 // What a request to create a logical server gives: each identity either

@@ -25,11 +25,13 @@ enum class HealthState {
 struct NicInfo {
     std::string permanentMac;
     std::string currentMac;
+    bool operator==(const NicInfo&) const = default;
 };
 
 struct HbaInfo {
     std::string permanentWwpn;
     std::string currentWwpn;
+    bool operator==(const HbaInfo&) const = default;
 };
 
 // How cmcd reaches a blade's BMC. The password never leaves the store and the
@@ -58,6 +60,7 @@ struct BmcEndpoint {
     [[nodiscard]] const std::string& redfishSecret() const {
         return redfishUsername.empty() ? password : redfishPassword;
     }
+    bool operator==(const BmcEndpoint&) const = default;
 };
 
 struct Blade {
@@ -81,6 +84,7 @@ struct Blade {
     BmcEndpoint bmc;
     std::int64_t discoveredMs = 0; // Unix ms
     std::int64_t inventoryMs = 0;  // Unix ms of the last inventory read
+    bool operator==(const Blade&) const = default;
 };
 
 struct Chassis {
@@ -109,6 +113,7 @@ struct HealthTransition {
     HealthState to = HealthState::Unknown;
     std::string reason;
     std::vector<std::string> badSignals;
+    bool operator==(const HealthTransition&) const = default;
 };
 
 // A Redfish-registry event: monotonically increasing id, persisted, streamed.

@@ -21,6 +21,7 @@ struct PowerIntentRecord {
     std::string reason;     // "operator power off", "failover 12: fence", "observed on at discovery"
     std::int64_t setMs = 0; // Unix ms
     bool learned = false;   // from observation, not commanded
+    bool operator==(const PowerIntentRecord&) const = default;
 };
 
 class PowerIntents {

@@ -54,6 +54,7 @@ struct CoverageEntry {
     std::vector<int> spares; // compatible spares now
     bool covered = false;    // automatic failover with at least one compatible spare
     std::string reason;      // why not covered
+    bool operator==(const CoverageEntry&) const = default;
 };
 // N+M coverage: for each server, the compatible spares of its pool now.
 [[nodiscard]] std::vector<CoverageEntry> coverage(const std::vector<LogicalServer>& servers,

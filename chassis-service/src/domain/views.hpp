@@ -34,6 +34,7 @@ struct BladeView {
     bool eventStream = false;  // subscribed to the BMC's event stream
     std::vector<std::string> logicalIps;
     std::optional<PowerIntentRecord> powerIntent; // what cmcd wants the blade to be
+    bool operator==(const BladeView&) const = default;
 };
 
 struct MonitorCounters {
@@ -69,6 +70,7 @@ struct ResourceBlockView {
     std::optional<std::string> sparePool; // the pool it stands by in
     std::optional<SpareKind> spareKind;
     std::string roleReason; // why Failed / Quarantined
+    bool operator==(const ResourceBlockView&) const = default;
 };
 
 struct LogicalServerView {
@@ -77,6 +79,7 @@ struct LogicalServerView {
     CoverageEntry coverage;
     std::optional<std::int64_t> activeFailover; // a failover or migration in progress
     std::optional<std::int64_t> lastFailover;
+    bool operator==(const LogicalServerView&) const = default;
 };
 
 struct SparePoolView {

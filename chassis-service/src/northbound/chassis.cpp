@@ -5,6 +5,7 @@
 // current (virtual) MAC/WWPN beside the permanent one; the enclosure's power,
 // thermal and sensor resources are in chassis_enclosure.cpp.
 #include <algorithm>
+#include <memory>
 
 #include "events/event_log.hpp"
 #include "northbound/resources.hpp"
@@ -114,6 +115,13 @@ json bladeJson(const domain::BladeView& v) {
                            {"ManagementPaths", paths},
                            {"PowerIntent", intent}};
     return r;
+}
+
+// The view as the cache compares it: "now" matters only while a signal is
+// failing (FailingForMs); otherwise it would make every request a rebuild.
+domain::BladeView comparable(domain::BladeView v) {
+    if (v.ipmi.failingSinceMs < 0 && v.redfish.failingSinceMs < 0 && v.heartbeat.failingSinceMs < 0) v.steadyNowMs = 0;
+    return v;
 }
 
 json enclosureJson(Backend& b) {
@@ -281,14 +289,15 @@ void addChassisRoutes(http::Router& r, Backend& b) {
     });
     r.route("/redfish/v1/Chassis/chassis")(
         [&b](const http::RouteRequest&, const http::AsyncResp& res) { reply(res, enclosureJson(b)); });
-    r.route("/redfish/v1/Chassis/<str>")([&b](const http::RouteRequest& req, const http::AsyncResp& res) {
+    auto blades = std::make_shared<ViewCache<int, domain::BladeView>>();
+    r.route("/redfish/v1/Chassis/<str>")([&b, blades](const http::RouteRequest& req, const http::AsyncResp& res) {
         auto slot = slotFromId(req.params[0], "blade-");
         auto v = slot ? b.bladeView(*slot) : std::nullopt;
         if (!v) {
             res->res = redfish::resourceNotFound("Chassis", req.params[0]);
             return;
         }
-        reply(res, bladeJson(*v));
+        blades->reply(res, *slot, comparable(std::move(*v)), bladeJson);
     });
 }
 

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <memory>
 
 #include "common/json_reader.hpp"
@@ -34,6 +35,10 @@ json orNull(const std::string& s) {
 
 void reply(const http::AsyncResp& res, const json& body) {
     res->res = redfish::jsonResponse(200, body);
+}
+
+http::Response jsonOk(const json& body) {
+    return redfish::jsonResponse(200, body);
 }
 
 http::Response noContent() {
@@ -291,6 +296,56 @@ http::Response basicAuthRefused() {
                         "/redfish/v1/SessionService/Sessions) and send its X-Auth-Token")});
 }
 
+// What an internal GET showed the query layer: the body of a 200 that is not
+// a stream, nothing otherwise (query::Fetch then leaves the link alone).
+std::optional<std::string> observed(const http::Response& r) {
+    if (r.status != 200 || r.stream) return std::nullopt;
+    return r.body;
+}
+
+// Answers of GETs with query options ($expand, $select, paging), kept with
+// everything they were computed from: the handler's response and the body of
+// every internal GET the expansion made. A request whose handler answers the
+// same, and whose every fetched URI answers the same again, gets the same
+// bytes without parsing, splicing or serialising anything. One entry per
+// principal's privileges and request target; on the io_context thread only.
+struct QueryCache {
+    struct Fetched {
+        std::string uri;
+        std::optional<std::string> body;
+    };
+    struct Entry {
+        unsigned status = 0;
+        std::vector<http::Header> headers;
+        std::string body;
+        std::vector<Fetched> fetched;
+        http::Response result;
+
+        [[nodiscard]] bool sameInput(const http::Response& r) const {
+            if (r.status != status || r.body != body || r.headers.size() != headers.size()) return false;
+            for (std::size_t i = 0; i < headers.size(); ++i) {
+                if (r.headers[i].name != headers[i].name || r.headers[i].value != headers[i].value) return false;
+            }
+            return true;
+        }
+    };
+    // Bounds: what one entry may hold, and how many entries.
+    static constexpr std::size_t kMaxFetched = 64;
+    static constexpr std::size_t kMaxResultBytes = 256 * 1024;
+    static constexpr std::size_t kCapacity = 128;
+
+    std::map<std::string, std::shared_ptr<const Entry>> entries;
+
+    void keep(const std::string& key, std::shared_ptr<const Entry> e) {
+        if (e->fetched.size() > kMaxFetched || e->result.body.size() > kMaxResultBytes) {
+            entries.erase(key);
+            return;
+        }
+        if (entries.size() >= kCapacity) entries.clear();
+        entries.insert_or_assign(key, std::move(e));
+    }
+};
+
 // What the router and the authentication share for the life of the server.
 struct Api {
     explicit Api(Backend& b) : backend(b), sessions(std::chrono::seconds(b.sessionIdleTimeoutSeconds()), 256) {
@@ -311,6 +366,7 @@ struct Api {
     Backend& backend;
     redfish::SessionService sessions;
     http::Router router;
+    QueryCache queries;
 };
 
 // Runs a route's handler; an exception is an internal error answered with a
@@ -349,21 +405,74 @@ void internalGet(const std::shared_ptr<Api>& api, const std::string& uri, const 
     run(*api, *match.method, http::RouteRequest{get, who, std::move(match.params)}, res);
 }
 
-// What $expand fetches: the body of an internal GET, when it is a 200 JSON object.
-redfish::query::Fetch internalFetch(const std::shared_ptr<Api>& api, std::shared_ptr<http::Principal> who) {
-    return [api, who = std::move(who)](const std::string& uri, redfish::query::Fetched got) {
-        internalGet(api, uri, *who, [got = std::move(got)](http::Response r) {
-            if (r.status != 200 || r.stream) {
-                got(std::nullopt);
-                return;
-            }
-            auto body = json::parse(r.body, nullptr, false);
-            if (body.is_discarded() || !body.is_object())
+// Applies `q` to the handler's answer `r` (query::apply), or answers from
+// the query cache when nothing it was computed from changed (see QueryCache).
+void applyQuery(const std::shared_ptr<Api>& api, const std::shared_ptr<http::Principal>& who, std::string key,
+                const redfish::query::Query& q, std::string path, http::Response r, http::Responder done);
+
+// query::apply with a fetch that records what each internal GET answered;
+// the result is kept in the cache under `key`.
+void computeQuery(const std::shared_ptr<Api>& api, const std::shared_ptr<http::Principal>& who, std::string key,
+                  const redfish::query::Query& q, std::string path, http::Response r, http::Responder done) {
+    auto entry = std::make_shared<QueryCache::Entry>();
+    entry->status = r.status;
+    entry->headers = r.headers;
+    entry->body = r.body;
+    redfish::query::Fetch fetch = [api, who, entry](const std::string& uri, redfish::query::Fetched got) {
+        internalGet(api, uri, *who, [entry, uri, got = std::move(got)](http::Response fetched) {
+            auto seen = observed(fetched);
+            entry->fetched.push_back({uri, seen});
+            auto body = seen ? json::parse(*seen, nullptr, false) : json();
+            if (!seen || body.is_discarded() || !body.is_object())
                 got(std::nullopt);
             else
                 got(std::move(body));
         });
     };
+    redfish::query::apply(std::move(r), q, std::move(path), std::move(fetch),
+                          [api, key = std::move(key), entry, done = std::move(done)](http::Response out) {
+                              entry->result = out;
+                              api->queries.keep(key, entry);
+                              done(std::move(out));
+                          });
+}
+
+void applyQuery(const std::shared_ptr<Api>& api, const std::shared_ptr<http::Principal>& who, std::string key,
+                const redfish::query::Query& q, std::string path, http::Response r, http::Responder done) {
+    auto it = api->queries.entries.find(key);
+    if (it == api->queries.entries.end() || !it->second->sameInput(r)) {
+        computeQuery(api, who, std::move(key), q, std::move(path), std::move(r), std::move(done));
+        return;
+    }
+    std::shared_ptr<const QueryCache::Entry> entry = it->second;
+    if (entry->fetched.empty()) {
+        done(entry->result);
+        return;
+    }
+    // Every URI the expansion fetched is asked again; one differing answer
+    // and the whole query is computed afresh.
+    struct Check {
+        std::size_t pending = 0;
+        bool same = true;
+    };
+    auto check = std::make_shared<Check>();
+    check->pending = entry->fetched.size();
+    auto finish = [api, who, key, q, path, r = std::make_shared<http::Response>(std::move(r)), entry, check,
+                   done = std::move(done)]() {
+        if (check->same)
+            done(entry->result);
+        else
+            computeQuery(api, who, key, q, path, std::move(*r), done);
+    };
+    auto shared = std::make_shared<decltype(finish)>(std::move(finish));
+    for (std::size_t i = 0; i < entry->fetched.size(); ++i) {
+        internalGet(api, entry->fetched[i].uri, *who, [entry, check, shared, i](http::Response got) {
+            const auto& seen = entry->fetched[i].body;
+            const bool ok = got.status == 200 && !got.stream;
+            if (ok != seen.has_value() || (ok && got.body != *seen)) check->same = false;
+            if (--check->pending == 0) (*shared)();
+        });
+    }
 }
 
 // A PATCH or DELETE with If-Match: the GET of the same path gives the current
@@ -444,9 +553,14 @@ http::Handler makeHandler(Backend& backend) {
             }
             if (!query.empty()) {
                 asker = std::make_shared<http::Principal>();
-                answer = [api, asker, query = std::move(query), path = req.path,
+                answer = [api, asker, query = std::move(query), path = req.path, target = req.target,
                           answer = std::move(answer)](http::Response r) {
-                    redfish::query::apply(std::move(r), query, path, internalFetch(api, asker), answer);
+                    // Who asks decides what an expansion may fetch: part of the key.
+                    std::string key = asker->role;
+                    for (const auto& p : asker->privileges)
+                        key += "," + p;
+                    key += "\n" + target;
+                    applyQuery(api, asker, std::move(key), query, path, std::move(r), answer);
                 };
             }
         }

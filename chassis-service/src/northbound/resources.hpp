@@ -8,6 +8,7 @@
 #include <exception>
 #include <initializer_list>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,8 @@ using json = nlohmann::json;
 [[nodiscard]] json orNull(const std::string& s);
 // Sets a 200 JSON answer (with ETag) on the response.
 void reply(const http::AsyncResp& res, const json& body);
+// The 200 JSON answer (with ETag) of `body`.
+[[nodiscard]] http::Response jsonOk(const json& body);
 // 204 No Content (a DELETE done).
 [[nodiscard]] http::Response noContent();
 // 500 with a DMTF body: what a handler that threw answers (northbound.cpp's run() and guarded()).
@@ -85,6 +88,35 @@ private:
     std::vector<json> problems_;
     std::vector<std::string> paths_;
     std::vector<bool> skippable_; // per problem: an unknown or read-only property
+};
+
+// The answer to the GET of a resource that is a pure function of one domain
+// view, kept with the view it was built from: while a new request's view
+// compares equal, the same bytes (body and ETag) are sent again, and no JSON
+// is built or serialised. A view that differs in anything, even a field the
+// resource does not show, rebuilds: a stale answer is impossible, a needless
+// rebuild only costs time. One cache per route, on the io_context thread only.
+template <class Key, class View> class ViewCache {
+public:
+    // Answers `res` with build(view) (a json), from the cache when it can.
+    template <class Build> void reply(const http::AsyncResp& res, const Key& key, View view, Build&& build) {
+        if (auto it = entries_.find(key); it != entries_.end() && it->second.view == view) {
+            res->res = it->second.response;
+            return;
+        }
+        http::Response r = jsonOk(build(view));
+        if (entries_.size() >= kCapacity) entries_.clear(); // keys come from the model: a bound, not a policy
+        entries_.insert_or_assign(key, Entry{std::move(view), r});
+        res->res = std::move(r);
+    }
+
+private:
+    static constexpr std::size_t kCapacity = 4096;
+    struct Entry {
+        View view;
+        http::Response response;
+    };
+    std::map<Key, Entry> entries_;
 };
 
 // A Base message with the service's explanation (the backend's OperationResult

@@ -4,6 +4,8 @@
 // requirements, DELETE releases it; Reset powers it, the OEM actions Migrate
 // and Failback start a task. The request bodies (untrusted) are read in
 // system_requests.cpp, every problem reported with its property.
+#include <memory>
+
 #include "common/json_reader.hpp"
 #include "northbound/resources.hpp"
 #include "northbound/system_requests.hpp"
@@ -165,12 +167,16 @@ json ethernetJson(const domain::LogicalServerView& v, const domain::VNic& n,
 
 // ------------------------------------------------------------------ handlers
 
-void handleCollectionGet(Backend& b, const http::AsyncResp& res) {
+using CollectionCache = ViewCache<int, std::vector<std::string>>;
+
+void handleCollectionGet(Backend& b, CollectionCache& cache, const http::AsyncResp& res) {
     std::vector<std::string> members;
     for (const auto& name : b.logicalServerNames())
         members.push_back(systemUri(name));
-    reply(res, redfish::collection(kSystems, "#ComputerSystemCollection.ComputerSystemCollection",
-                                   "Computer System Collection", members));
+    cache.reply(res, 0, std::move(members), [](const std::vector<std::string>& m) {
+        return redfish::collection(kSystems, "#ComputerSystemCollection.ComputerSystemCollection",
+                                   "Computer System Collection", m);
+    });
 }
 
 void handleCreate(Backend& b, const http::RouteRequest& req, const http::AsyncResp& res) {
@@ -202,13 +208,15 @@ void handleCreate(Backend& b, const http::RouteRequest& req, const http::AsyncRe
     });
 }
 
-void handleGet(Backend& b, const http::RouteRequest& req, const http::AsyncResp& res) {
+using SystemCache = ViewCache<std::string, domain::LogicalServerView>;
+
+void handleGet(Backend& b, SystemCache& cache, const http::RouteRequest& req, const http::AsyncResp& res) {
     auto v = b.logicalServerView(req.params[0]);
     if (!v) {
         res->res = redfish::resourceNotFound("ComputerSystem", req.params[0]);
         return;
     }
-    reply(res, systemJson(*v));
+    cache.reply(res, req.params[0], std::move(*v), systemJson);
 }
 
 void handlePatch(Backend& b, const http::RouteRequest& req, const http::AsyncResp& res) {
@@ -427,11 +435,15 @@ void handleInterface(Backend& b, const http::RouteRequest& req, const http::Asyn
 } // namespace
 
 void addSystemRoutes(http::Router& r, Backend& b) {
-    r.route(kSystems)([&b](const http::RouteRequest&, const http::AsyncResp& res) { handleCollectionGet(b, res); });
+    auto collection = std::make_shared<CollectionCache>();
+    r.route(kSystems)([&b, collection](const http::RouteRequest&, const http::AsyncResp& res) {
+        handleCollectionGet(b, *collection, res);
+    });
     r.route(kSystems).methods({"POST"}).privileges({"ConfigureComponents"})(
         [&b](const http::RouteRequest& req, const http::AsyncResp& res) { handleCreate(b, req, res); });
-    r.route(kSystems +
-            "/<str>")([&b](const http::RouteRequest& req, const http::AsyncResp& res) { handleGet(b, req, res); });
+    auto systems = std::make_shared<SystemCache>();
+    r.route(kSystems + "/<str>")(
+        [&b, systems](const http::RouteRequest& req, const http::AsyncResp& res) { handleGet(b, *systems, req, res); });
     r.route(kSystems + "/<str>")
         .methods({"PATCH"})
         .privileges({"ConfigureComponents"})(

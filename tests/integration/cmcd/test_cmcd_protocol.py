@@ -105,6 +105,31 @@ class ProtocolTest(Rack, unittest.TestCase):
         self.assertEqual(200, status, body)
         self.assertEqual("blade-1", body["Links"]["Chassis"][0]["Id"])
 
+    def test_repeated_reads_follow_every_change(self):
+        # cmcd answers a repeated GET from what it sent before while nothing
+        # changed (a server, a selected one, an expanded collection):
+        # each change must show in the very next read of every form.
+        path = SYSTEMS + "/web01"
+        forms = [path, path + "?$select=Oem", SYSTEMS + "?$expand=.", SYSTEMS + "?$expand=.($levels=2)"]
+
+        def priorities():
+            out = []
+            for form in forms:
+                for _ in range(2):  # the second read of each form is the one a cache would answer
+                    status, headers, body = self.call("GET", form)
+                    self.assertEqual(200, status, body)
+                    server = body if "Members" not in body else next(m for m in body["Members"] if m["Id"] == "web01")
+                    out.append(server["Oem"]["OpenCMC"]["FailoverPolicy"]["Priority"])
+            return out
+
+        before = priorities()
+        self.assertEqual(1, len(set(before)), before)
+        for step in (1, 2):
+            patch = {"Oem": {"OpenCMC": {"FailoverPolicy": {"Priority": before[0] + step}}}}
+            status, _, body = self.call("PATCH", path, patch)
+            self.assertEqual(200, status, body)
+            self.assertEqual([before[0] + step] * len(before), priorities())
+
     def test_top_and_skip(self):
         full = self.cmcd.json(CHASSIS)
         ids = [m["@odata.id"] for m in full["Members"]]
