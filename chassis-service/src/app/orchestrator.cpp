@@ -1,6 +1,7 @@
 // The orchestrator: state, read models and start-up (see orchestrator.hpp).
 #include "app/orchestrator.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <set>
@@ -165,6 +166,32 @@ std::vector<domain::BladeCandidate> Orchestrator::candidates(const std::string& 
     return out;
 }
 
+std::vector<domain::BladeCandidate> Orchestrator::poolCandidates(const std::string& pool) const {
+    std::vector<domain::BladeCandidate> out;
+    auto it = pools_.find(pool);
+    if (it == pools_.end()) return out;
+    const auto& members = it->second.members;
+    std::vector<int> bound; // the members a server runs on
+    for (const auto& [name, s] : servers_)
+        if (s.slot && members.contains(*s.slot)) bound.push_back(*s.slot);
+    out.reserve(members.size());
+    for (const auto& [slot, kind] : members) { // by slot, as candidates() lists them
+        const auto* b = svc_.bladeInfo(slot);
+        if (!b) continue;
+        domain::BladeCandidate c;
+        c.slot = slot;
+        c.blade = b;
+        c.health = svc_.bladeHealth(slot);
+        c.role = b->role;
+        auto m = maintenance_.find(slot);
+        c.maintenance = m != maintenance_.end() && m->second;
+        c.reserved = reserved_.contains(slot) || std::find(bound.begin(), bound.end(), slot) != bound.end();
+        c.spare = kind;
+        out.push_back(c);
+    }
+    return out;
+}
+
 std::optional<std::int64_t> Orchestrator::activeFailoverOf(const std::string& server) const {
     for (const auto& [id, r] : runs_)
         if (r->machine.record().server == server) return id;
@@ -184,7 +211,7 @@ std::optional<domain::LogicalServerView> Orchestrator::serverView(const std::str
     domain::LogicalServerView v;
     v.server = it->second;
     if (v.server.slot) v.blade = blockView(*v.server.slot);
-    auto cov = domain::coverage({v.server}, candidates(v.server.policy.sparePool));
+    auto cov = domain::coverage({v.server}, poolCandidates(v.server.policy.sparePool));
     if (!cov.empty()) v.coverage = cov.front();
     v.activeFailover = activeFailoverOf(name);
     for (const auto& [id, f] : history_)

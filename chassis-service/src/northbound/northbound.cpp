@@ -465,9 +465,9 @@ void applyQuery(const std::shared_ptr<Api>& api, const std::shared_ptr<http::Pri
             computeQuery(api, who, key, q, path, std::move(*r), done);
     };
     auto shared = std::make_shared<decltype(finish)>(std::move(finish));
-    for (std::size_t i = 0; i < entry->fetched.size(); ++i) {
-        internalGet(api, entry->fetched[i].uri, *who, [entry, check, shared, i](http::Response got) {
-            const auto& seen = entry->fetched[i].body;
+    for (const auto& f : entry->fetched) {
+        // `f` lives in the entry, which the callback holds.
+        internalGet(api, f.uri, *who, [entry, check, shared, &seen = f.body](http::Response got) {
             const bool ok = got.status == 200 && !got.stream;
             if (ok != seen.has_value() || (ok && got.body != *seen)) check->same = false;
             if (--check->pending == 0) (*shared)();
@@ -538,7 +538,7 @@ http::Handler makeHandler(Backend& backend) {
         http::Responder answer = std::move(counted);
         if (read) {
             // Allow and the schema Link on every resource read (after any query is applied).
-            answer = [answer = std::move(answer), allow = std::move(match.allow)](http::Response r) {
+            answer = [answer = std::move(answer), allow = match.allow](http::Response r) {
                 redfish::query::addResourceHeaders(r, allow, "OpenCMC");
                 answer(std::move(r));
             };
