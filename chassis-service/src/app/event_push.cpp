@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <iostream>
+#include <utility>
 
 #include "app/service.hpp"
 #include "events/event_log.hpp"
@@ -71,8 +72,8 @@ OperationResult notFound(const std::string& id) {
 } // namespace
 
 EventPush::EventPush(boost::asio::io_context& io, store::Store& store, events::EventLog& log,
-                     const config::EventServiceConfig& cfg)
-    : io_(io), store_(store), log_(log), cfg_(cfg) {
+                     config::EventServiceConfig cfg)
+    : io_(io), store_(store), log_(log), cfg_(std::move(cfg)) {
     southbound::HttpClientOptions ho;
     ho.timeout = std::chrono::milliseconds(cfg_.deliveryTimeoutMs);
     ho.maxConnectionsPerHost = 2;

@@ -41,8 +41,7 @@ class EventPush {
 public:
     using OpDone = std::function<void(domain::OperationResult)>;
 
-    EventPush(boost::asio::io_context& io, store::Store& store, events::EventLog& log,
-              const config::EventServiceConfig& cfg);
+    EventPush(boost::asio::io_context& io, store::Store& store, events::EventLog& log, config::EventServiceConfig cfg);
     ~EventPush();
     EventPush(const EventPush&) = delete;
     EventPush& operator=(const EventPush&) = delete;

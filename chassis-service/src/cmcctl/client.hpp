@@ -21,15 +21,13 @@ namespace cmc::cmcctl {
 using json = nlohmann::json;
 
 // The documented exit codes (cmcctl --help, README).
-enum Exit : int {
-    kOk = 0,
-    kRefused = 1,     // the API answered 4xx/5xx (not 401/404)
-    kUsage = 2,       // bad flags or arguments
-    kAuthFailed = 3,  // 401/403 on login (or a given token refused)
-    kNotFound = 4,    // 404
-    kUnreachable = 5, // cannot connect, TLS, timeout
-    kTaskFailed = 6,  // a waited task ended in Exception/Killed/Cancelled
-};
+inline constexpr int kOk = 0;
+inline constexpr int kRefused = 1;     // the API answered 4xx/5xx (not 401/404)
+inline constexpr int kUsage = 2;       // bad flags or arguments
+inline constexpr int kAuthFailed = 3;  // 401/403 on login (or a given token refused)
+inline constexpr int kNotFound = 4;    // 404
+inline constexpr int kUnreachable = 5; // cannot connect, TLS, timeout
+inline constexpr int kTaskFailed = 6;  // a waited task ended in Exception/Killed/Cancelled
 
 struct Settings {
     std::string url; // "http://127.0.0.1:8080" (no path)

@@ -53,7 +53,7 @@ Authenticator::Change change(boost::asio::io_context& io, Authenticator& auth, s
     return *got;
 }
 
-Options fastOptions(std::int64_t* clock = nullptr) {
+Options fastOptions(const std::int64_t* clock = nullptr) {
     Options o;
     o.hashIterations = 1000;
     if (clock) o.nowMs = [clock] { return *clock; };
