@@ -26,6 +26,11 @@ WARM, COLD = (13, 14), (15, 16)
 # Health thresholds in real ms (cmcd runs in real time): short enough that a
 # dead BMC is confirmed in seconds, the defaults otherwise.
 MONITOR = {"redfishIntervalMs": 500, "redfishLossThresholdMs": 2000, "heartbeatIntervalMs": 200}
+# How long a spare must keep answering before its failover (and each bind at start-up)
+# completes: 1 s real instead of cmcd's 3 s, which FlappingSpareTest keeps because the
+# window is what it tests. No other assertion depends on its length: the outage ends
+# when the spare first answers.
+FAILOVER = {"holdMs": 100, "verifyStableMs": 1000}
 # Outage bounds, in simulated ms as the probe records them (SPEED sim ms per real ms).
 # A power loss is confirmed at once; the warm spare then boots its OS (20 s simulated).
 WARM_OUTAGE_MS = 60000
@@ -68,7 +73,7 @@ class Rack:
             with open(manifest, "w") as f:
                 json.dump(m, f)
         cfg = {"listen": "127.0.0.1:0", "admin": {"username": ADMIN[0], "password": ADMIN[1]},
-               "failover": dict({"holdMs": 100}, **(failover or {})),
+               "failover": dict(FAILOVER, **(failover or {})),
                "monitor": dict(MONITOR, **(monitor or {}))}
         cfg.update(declarations or demo_config.declarations(self.servers, warm=WARM, cold=COLD))
         self.config = cfg

@@ -28,7 +28,9 @@ def declarations(**extra):
 
 
 class Northbound:
-    def __init__(self, **config):
+    def __init__(self, before_bind=None, **config):
+        """before_bind(self), when given, runs as soon as cmcd listens (self.url and
+        self.client work), before its servers are bound."""
         self.dropped = []  # config keys this cmcd does not know yet (their tests skip)
         while True:
             try:
@@ -42,8 +44,10 @@ class Northbound:
                 config = {k: v for k, v in config.items() if k != m.group(1)}
         self.proxy = None
         try:
-            self.ids = self.rack.wait_bound(timeout=90)
             self.url = self.rack.url
+            if before_bind:
+                before_bind(self)
+            self.ids = self.rack.wait_bound(timeout=90)
             m = re.search(r"listening on (https://[0-9.:]+)/redfish/v1", self.rack.cmcd_log())
             self.https_url = m.group(1) if m else None
             self.admin = Client(self.url, *ADMIN)
@@ -90,11 +94,12 @@ class Northbound:
 class NorthboundTestBase(unittest.TestCase):
     """One cmcd (and rack) per test class."""
     config = {}
+    before_bind = None  # a classmethod taking the Northbound: run before the servers are bound
 
     @classmethod
     def setUpClass(cls):
         t0 = time.monotonic()
-        cls.nb = Northbound(**cls.config)
+        cls.nb = Northbound(before_bind=cls.before_bind, **cls.config)
         cls.admin = cls.nb.admin
         print("  [northbound] %s: rack bound in %.1f s" % (cls.__name__, time.monotonic() - t0), file=sys.stderr)
 

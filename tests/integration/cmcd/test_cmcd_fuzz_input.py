@@ -2,6 +2,7 @@
 nulls, removed keys, garbage, truncation) fed to the real cmcd binary. Every
 run must end with exit 0 or 2 and a message, never a signal (abort, segfault)
 or a hang."""
+import concurrent.futures
 import copy
 import json
 import os
@@ -18,6 +19,9 @@ from cmcdlib import BIN  # noqa: E402
 CMCD = os.path.join(BIN, "cmcd")
 SEED = int(os.environ.get("CMC_FUZZ_SEED", "20261201"))
 RUNS = int(os.environ.get("CMC_FUZZ_RUNS", "250"))
+# The --check runs are independent processes: as many at once as there are cores (a
+# sanitizer build spends most of a run starting up).
+JOBS = int(os.environ.get("CMC_FUZZ_JOBS", str(os.cpu_count() or 1)))
 
 MANIFEST = {
     "chassis": {"id": "chassis", "name": "Rack", "model": "OpenCMC-16", "serialNumber": "SIM-1", "slots": 3},
@@ -94,11 +98,17 @@ def text_of(doc, rng):
     return s
 
 
+def spawn(args, timeout=20):
+    """One cmcd run to its end; None when it hung."""
+    try:
+        return subprocess.run([CMCD] + args, capture_output=True, text=True, timeout=timeout, errors="replace")
+    except subprocess.TimeoutExpired:
+        return None
+
+
 class FuzzInputTest(unittest.TestCase):
-    def run_cmcd(self, args, timeout=20):
-        try:
-            p = subprocess.run([CMCD] + args, capture_output=True, text=True, timeout=timeout, errors="replace")
-        except subprocess.TimeoutExpired:
+    def check(self, args, p):
+        if p is None:
             self.fail("cmcd hung: %s" % args)
         self.assertGreaterEqual(p.returncode, 0, "cmcd died of signal %d: %s %s" %
                                 (-p.returncode, args, p.stderr[-500:]))
@@ -111,15 +121,20 @@ class FuzzInputTest(unittest.TestCase):
     def test_mutated_manifests_and_configs_with_check(self):
         rng = random.Random(SEED)
         with tempfile.TemporaryDirectory(prefix="cmcd-fuzz-") as d:
-            cfg = os.path.join(d, "cmcd.json")
-            man = os.path.join(d, "rack.json")
-            outcomes = {0: 0, 2: 0}
-            for i in range(RUNS):
+            runs = []
+            for i in range(RUNS):  # every input first, in the order the one rng draws them
+                cfg = os.path.join(d, "cmcd%d.json" % i)
+                man = os.path.join(d, "rack%d.json" % i)
                 with open(cfg, "w") as f:
                     f.write(json.dumps(CONFIG) if i % 2 else text_of(mutate(CONFIG, rng), rng))
                 with open(man, "w") as f:
                     f.write(text_of(mutate(MANIFEST, rng), rng) if i % 2 else json.dumps(MANIFEST))
-                p = self.run_cmcd(["--config", cfg, "--rack", man, "--check"])
+                runs.append(["--config", cfg, "--rack", man, "--check"])
+            with concurrent.futures.ThreadPoolExecutor(JOBS) as pool:
+                results = list(pool.map(spawn, runs))
+            outcomes = {0: 0, 2: 0}
+            for args, p in zip(runs, results):
+                p = self.check(args, p)
                 outcomes[p.returncode] += 1
             # Both outcomes occur: the mutations reach valid and invalid input.
             self.assertGreater(outcomes[0], RUNS // 10, outcomes)

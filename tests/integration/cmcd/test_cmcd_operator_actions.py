@@ -38,7 +38,9 @@ class Rack:
                 self.sim.api("POST", "/sim/v1/volumes", v)
             cfg = copy.deepcopy(FAST)
             cfg.update(self.declarations())
-            cfg["failover"] = {"holdMs": 0, "verifyTimeoutMs": 30000, **self.failover}
+            # A spare keeps answering 1 s (cmcd's default 3 s) before a move completes: no
+            # assertion here depends on that window (test_failover's FlappingSpareTest tests it).
+            cfg["failover"] = {"holdMs": 0, "verifyTimeoutMs": 30000, "verifyStableMs": 1000, **self.failover}
             self.cmcd = Cmcd(manifest=self.sim.manifest_path, config=cfg)
             for n in demo_config.server_names(self.servers):
                 self.wait_running(n)
