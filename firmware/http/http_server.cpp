@@ -18,7 +18,6 @@
 
 #include <openssl/ssl.h>
 
-#include <array>
 #include <deque>
 #include <unordered_set>
 
@@ -339,54 +338,50 @@ private:
         write(std::move(r), version_, false);
     }
 
-    // The answer is serialised here (status line, headers, Content-Length)
-    // into a buffer the session keeps, and sent with its body in one gathered
-    // write: no per-field allocation as a Beast message would make.
+    // The answer is serialised here (status line, headers, Content-Length,
+    // body) into one buffer the session keeps and sent in one write: no
+    // per-field allocation as a Beast message would make. (A body in a second
+    // buffer of a gathered write did not arrive over TLS when above 16 KB.)
     void write(Response r, unsigned version, bool forceClose) {
         state_ = State::Writing;
         const bool keep = keepAlive_ && !r.close && !forceClose;
         // 1xx, 204 and 304 have no body and no Content-Length (RFC 9110 8.6).
         const bool bodyless = r.status < 200 || r.status == 204 || r.status == 304;
-        head_.clear();
-        head_ += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-        head_ += std::to_string(r.status);
-        head_ += ' ';
-        head_ += bhttp::obsolete_reason(bhttp::int_to_status(r.status));
-        head_ += "\r\nServer: ";
-        head_ += server_->options_.serverName;
-        head_ += "\r\n";
+        out_.clear();
+        out_ += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+        appendHead(out_, r);
+        if (!bodyless) {
+            out_ += "Content-Length: ";
+            out_ += std::to_string(r.body.size());
+            out_ += "\r\n";
+        }
+        if (!keep && version != 10) out_ += "Connection: close\r\n";
+        if (keep && version == 10) out_ += "Connection: keep-alive\r\n";
+        out_ += "\r\n";
+        if (!isHead_ && !bodyless) out_ += r.body;
+        lowest().expires_after(server_->options_.readTimeout);
+        asio::async_write(stream_, asio::buffer(out_),
+                          [self = self(), keep](beast::error_code ec, std::size_t) { self->afterWrite(ec, keep); });
+    }
+
+    // "<status> <reason>\r\n", Server and the response's own header fields
+    // (those the server sets itself, and any with a line break, left out).
+    void appendHead(std::string& out, const Response& r) const {
+        out += std::to_string(r.status);
+        out += ' ';
+        out += bhttp::obsolete_reason(bhttp::int_to_status(r.status));
+        out += "\r\nServer: ";
+        out += server_->options_.serverName;
+        out += "\r\n";
         for (const auto& h : r.headers) {
             if (!headerSafe(h.name) || !headerSafe(h.value) || iequals(h.name, "Content-Length") ||
                 iequals(h.name, "Connection") || iequals(h.name, "Transfer-Encoding") || iequals(h.name, "Server"))
                 continue;
-            head_ += h.name;
-            head_ += ": ";
-            head_ += h.value;
-            head_ += "\r\n";
+            out += h.name;
+            out += ": ";
+            out += h.value;
+            out += "\r\n";
         }
-        if (!bodyless) {
-            head_ += "Content-Length: ";
-            head_ += std::to_string(r.body.size());
-            head_ += "\r\n";
-        }
-        if (!keep && version != 10) head_ += "Connection: close\r\n";
-        if (keep && version == 10) head_ += "Connection: keep-alive\r\n";
-        head_ += "\r\n";
-        body_.clear();
-        if (!isHead_ && !bodyless) {
-            // Over TLS the body joins the head in one buffer: a body over
-            // 16 KB in a second buffer did not arrive (through Beast's
-            // ssl_stream, seen with curl); one buffer is what Beast's own
-            // serializer hands it after flattening anyway.
-            if constexpr (kTls)
-                head_ += r.body;
-            else
-                body_ = std::move(r.body);
-        }
-        lowest().expires_after(server_->options_.readTimeout);
-        const std::array<asio::const_buffer, 2> wire{asio::buffer(head_), asio::buffer(body_)};
-        asio::async_write(stream_, wire,
-                          [self = self(), keep](beast::error_code ec, std::size_t) { self->afterWrite(ec, keep); });
     }
 
     void afterWrite(beast::error_code ec, bool keep) {
@@ -411,15 +406,8 @@ private:
 
     void startStream(Response r) {
         state_ = State::Streaming;
-        std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " +
-                           std::string(bhttp::obsolete_reason(bhttp::int_to_status(r.status))) + "\r\n";
-        head += "Server: " + server_->options_.serverName + "\r\n";
-        for (const auto& h : r.headers) {
-            if (!headerSafe(h.name) || !headerSafe(h.value) || iequals(h.name, "Content-Length") ||
-                iequals(h.name, "Connection") || iequals(h.name, "Transfer-Encoding"))
-                continue;
-            head += h.name + ": " + h.value + "\r\n";
-        }
+        std::string head = "HTTP/1.1 ";
+        appendHead(head, r);
         head += "Connection: close\r\n\r\n";
         queuedBytes_ = head.size();
         queue_.push_back(std::move(head));
@@ -483,8 +471,7 @@ private:
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     std::shared_ptr<Server::Impl> server_;
     std::deque<std::string> queue_;
-    std::string head_; // the answer being written: status line and headers ...
-    std::string body_; // ... and its body
+    std::string out_; // the answer being written, whole
     std::size_t queuedBytes_ = 0;
     std::string remote_;
     std::string local_;

@@ -1,7 +1,6 @@
 // The orchestrator: state, read models and start-up (see orchestrator.hpp).
 #include "app/orchestrator.hpp"
 
-#include <algorithm>
 #include <iostream>
 #include <map>
 #include <set>
@@ -140,14 +139,22 @@ domain::ResourceBlockView Orchestrator::blockView(int slot) const {
     return v;
 }
 
-std::vector<domain::BladeCandidate> Orchestrator::candidates(const std::string& pool) const {
+std::vector<domain::BladeCandidate> Orchestrator::candidates(const std::string& pool, bool membersOnly) const {
     std::vector<domain::BladeCandidate> out;
     const domain::SparePool* p = nullptr;
     if (auto it = pools_.find(pool); it != pools_.end()) p = &it->second;
+    std::vector<int> slots; // by slot either way
+    if (!membersOnly) {
+        slots = svc_.bladeSlots();
+    } else if (p) {
+        for (const auto& [slot, kind] : p->members)
+            slots.push_back(slot);
+    }
     std::set<int> bound; // the blades a server runs on: one pass, not one per blade
     for (const auto& [name, s] : servers_)
         if (s.slot) bound.insert(*s.slot);
-    for (int slot : svc_.bladeSlots()) {
+    out.reserve(slots.size());
+    for (int slot : slots) {
         const auto* b = svc_.bladeInfo(slot);
         if (!b) continue;
         domain::BladeCandidate c;
@@ -161,32 +168,6 @@ std::vector<domain::BladeCandidate> Orchestrator::candidates(const std::string& 
         if (p) {
             if (auto k = p->members.find(slot); k != p->members.end()) c.spare = k->second;
         }
-        out.push_back(c);
-    }
-    return out;
-}
-
-std::vector<domain::BladeCandidate> Orchestrator::poolCandidates(const std::string& pool) const {
-    std::vector<domain::BladeCandidate> out;
-    auto it = pools_.find(pool);
-    if (it == pools_.end()) return out;
-    const auto& members = it->second.members;
-    std::vector<int> bound; // the members a server runs on
-    for (const auto& [name, s] : servers_)
-        if (s.slot && members.contains(*s.slot)) bound.push_back(*s.slot);
-    out.reserve(members.size());
-    for (const auto& [slot, kind] : members) { // by slot, as candidates() lists them
-        const auto* b = svc_.bladeInfo(slot);
-        if (!b) continue;
-        domain::BladeCandidate c;
-        c.slot = slot;
-        c.blade = b;
-        c.health = svc_.bladeHealth(slot);
-        c.role = b->role;
-        auto m = maintenance_.find(slot);
-        c.maintenance = m != maintenance_.end() && m->second;
-        c.reserved = reserved_.contains(slot) || std::find(bound.begin(), bound.end(), slot) != bound.end();
-        c.spare = kind;
         out.push_back(c);
     }
     return out;
@@ -211,7 +192,7 @@ std::optional<domain::LogicalServerView> Orchestrator::serverView(const std::str
     domain::LogicalServerView v;
     v.server = it->second;
     if (v.server.slot) v.blade = blockView(*v.server.slot);
-    auto cov = domain::coverage({v.server}, poolCandidates(v.server.policy.sparePool));
+    auto cov = domain::coverage({v.server}, candidates(v.server.policy.sparePool, true));
     if (!cov.empty()) v.coverage = cov.front();
     v.activeFailover = activeFailoverOf(name);
     for (const auto& [id, f] : history_)

@@ -84,10 +84,10 @@ public:
 private:
     struct Run; // one failover in progress
 
-    [[nodiscard]] std::vector<domain::BladeCandidate> candidates(const std::string& pool) const;
-    // The same for `pool`'s members only: all a coverage of that pool reads
-    // (one server's view, without a pass over every blade).
-    [[nodiscard]] std::vector<domain::BladeCandidate> poolCandidates(const std::string& pool) const;
+    // With `membersOnly`, `pool`'s members only: all a coverage of that pool
+    // reads (one server's view, without a pass over every blade).
+    [[nodiscard]] std::vector<domain::BladeCandidate> candidates(const std::string& pool,
+                                                                 bool membersOnly = false) const;
     [[nodiscard]] std::optional<std::string> poolOf(int slot) const;
     [[nodiscard]] domain::ResourceBlockView blockView(int slot) const;
     [[nodiscard]] std::optional<std::int64_t> activeFailoverOf(const std::string& server) const;

@@ -211,6 +211,18 @@ class HttpsTest(unittest.TestCase):
         locations = docs["/redfish/v1/CertificateService/CertificateLocations"]["Links"]["Certificates"]
         self.assertEqual(locations, [{"@odata.id": CERT_URI}])
 
+    def test_2b_large_answer_arrives_whole(self):
+        # The Base registry is about 100 KB: many TLS records. Over HTTPS the
+        # client gets the same document as over HTTP, every byte of it.
+        path = "/redfish/v1/Registries/Base.1.22.1/Base.1.22.1.json"
+        status, headers, over_tls = call(self.https + path)
+        self.assertEqual(status, 200, over_tls)
+        self.assertGreater(int(headers["Content-Length"]), 64 * 1024)
+        status, _, plain = call(self.cmcd.url + path)
+        self.assertEqual(status, 200, plain)
+        self.assertEqual(over_tls, plain)
+        self.assertIn("ResourceNotFound", over_tls["Messages"])
+
     def test_3_restart_keeps_the_certificate(self):
         before = fingerprint(self.served())
         type(self).start()
