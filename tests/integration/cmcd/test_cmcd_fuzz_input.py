@@ -106,6 +106,37 @@ def spawn(args, timeout=20):
         return None
 
 
+def start_and_stop(d, i, cfg, man):
+    """cmcd started on a manifest with its own database: SIGTERM once it listens (it may exit
+    by itself first). (exit code, log); exit code None when it did not stop."""
+    log = os.path.join(d, "log%d" % i)
+    with open(log, "w") as out:
+        p = subprocess.Popen([CMCD, "--config", cfg, "--rack", man, "--db", os.path.join(d, "db%d" % i)],
+                             stdout=out, stderr=subprocess.STDOUT)
+        deadline = 100
+        started = False
+        while deadline and p.poll() is None:
+            with open(log) as f:
+                if "listening on" in f.read():
+                    started = True
+                    break
+            deadline -= 1
+            try:
+                p.wait(0.1)
+            except subprocess.TimeoutExpired:
+                pass
+        if started:
+            p.send_signal(signal.SIGTERM)
+        try:
+            rc = p.wait(20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            rc = None
+    with open(log) as f:
+        return rc, f.read()
+
+
 class FuzzInputTest(unittest.TestCase):
     def check(self, args, p):
         if p is None:
@@ -149,35 +180,16 @@ class FuzzInputTest(unittest.TestCase):
             cfg = os.path.join(d, "cmcd.json")
             with open(cfg, "w") as f:
                 json.dump(CONFIG, f)
-            for i in range(12):
-                man = os.path.join(d, "rack%d.json" % i)
-                with open(man, "w") as f:
+            mans = []
+            for i in range(12):  # every manifest first, in the order the rng draws them
+                mans.append(os.path.join(d, "rack%d.json" % i))
+                with open(mans[-1], "w") as f:
                     f.write(text_of(mutate(MANIFEST, rng), rng))
-                log = os.path.join(d, "log%d" % i)
-                with open(log, "w") as out:
-                    p = subprocess.Popen([CMCD, "--config", cfg, "--rack", man, "--db", os.path.join(d, "db%d" % i)],
-                                         stdout=out, stderr=subprocess.STDOUT)
-                    deadline = 100
-                    started = False
-                    while deadline and p.poll() is None:
-                        with open(log) as f:
-                            if "listening on" in f.read():
-                                started = True
-                                break
-                        deadline -= 1
-                        try:
-                            p.wait(0.1)
-                        except subprocess.TimeoutExpired:
-                            pass
-                    if started:
-                        p.send_signal(signal.SIGTERM)
-                    try:
-                        rc = p.wait(20)
-                    except subprocess.TimeoutExpired:
-                        p.kill()
-                        self.fail("cmcd did not stop (run %d)" % i)
-                with open(log) as f:
-                    text = f.read()
+            with concurrent.futures.ThreadPoolExecutor(JOBS) as pool:
+                results = list(pool.map(lambda i: start_and_stop(d, i, cfg, mans[i]), range(12)))
+            for i, (rc, text) in enumerate(results):
+                if rc is None:
+                    self.fail("cmcd did not stop (run %d)" % i)
                 self.assertIn(rc, (0, 2), "run %d rc %d: %s" % (i, rc, text[-800:]))
                 self.assertNotIn("terminate called", text)
 
